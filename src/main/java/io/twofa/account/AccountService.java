@@ -1,0 +1,114 @@
+package io.twofa.account;
+
+import java.time.Clock;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import io.twofa.audit.AuditLog;
+import io.twofa.audit.AuditType;
+import io.twofa.audit.RequestOrigin;
+import io.twofa.backupcodes.BackupCodeRepository;
+import io.twofa.enrollment.AuthenticatorRepository;
+import io.twofa.error.ConflictProblem;
+import io.twofa.error.InvalidInputException;
+import io.twofa.error.NotFoundProblem;
+import io.twofa.error.Require;
+import io.twofa.throttle.AttemptThrottle;
+import io.twofa.throttle.Throttles;
+
+/** Creates accounts and reports their second-factor status (SPEC §7). */
+@ApplicationScoped
+public class AccountService {
+
+    static final Set<String> ROLES = Set.of("admin", "user", "client");
+
+    private final AccountRepository accounts;
+    private final AuthenticatorRepository authenticators;
+    private final BackupCodeRepository backupCodes;
+    private final AttemptThrottle throttle;
+    private final PasswordVerifier passwords;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    AccountService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeRepository backupCodes,
+            AttemptThrottle throttle, PasswordVerifier passwords, AuditLog audit, Clock clock) {
+        this.accounts = accounts;
+        this.authenticators = authenticators;
+        this.backupCodes = backupCodes;
+        this.throttle = throttle;
+        this.passwords = passwords;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** A new account request as the API receives it. */
+    public record NewAccount(String login, String password, String role) {
+    }
+
+    public Uni<Account> create(NewAccount request, String actor, RequestOrigin origin) {
+        Require.body(request);
+        String login = validLogin(request.login());
+        String password = Require.text("password", request.password(), 8, 1024);
+        Role role = Role.fromWire(Require.oneOf("role", request.role(), ROLES));
+        return passwords.hash(password).flatMap(hash -> Panache.withTransaction(() -> accounts.findByLogin(login)
+                .flatMap(existing -> {
+                    if (existing != null) {
+                        return Uni.createFrom().failure(new ConflictProblem("login-taken", "The login '" + login + "' is taken."));
+                    }
+                    Account account = newAccount(login, hash, role);
+                    return accounts.persist(account)
+                            .call(() -> audit.record(AuditType.ACCOUNT_CREATED, actor, login, origin, "role " + role.wireName()));
+                })));
+    }
+
+    Account newAccount(String login, String hash, Role role) {
+        Account account = new Account();
+        account.id = UUID.randomUUID();
+        account.login = login;
+        account.passwordHash = hash;
+        account.role = role;
+        account.createdAt = clock.instant();
+        return account;
+    }
+
+    static String validLogin(String login) {
+        Require.text("login", login, 1, 128);
+        if (login.isBlank() || !login.equals(login.strip())) {
+            throw new InvalidInputException("login", "'login' must not be blank or start or end with spaces.");
+        }
+        return login;
+    }
+
+    @WithSession
+    public Uni<AccountStatus> statusOf(String login) {
+        return accounts.findByLogin(login).flatMap(account -> account == null
+                ? Uni.createFrom().failure(new NotFoundProblem("No account with login '" + login + "'."))
+                : statusOf(account));
+    }
+
+    @WithSession
+    public Uni<AccountStatus> statusOf(UUID accountId) {
+        return accounts.findById(accountId).flatMap(account -> account == null
+                ? Uni.createFrom().failure(new NotFoundProblem("The account no longer exists."))
+                : statusOf(account));
+    }
+
+    private Uni<AccountStatus> statusOf(Account account) {
+        return authenticators.findActive(account.id).flatMap(active -> backupCodes.countUnused(account.id)
+                .flatMap(remaining -> throttle.state(Throttles.SECOND_FACTOR, account.id.toString())
+                        .flatMap(second -> throttle.state(Throttles.PASSWORD, AccountRepository.normalize(account.login))
+                                .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
+                                        active != null, active == null ? null : active.activatedAt, remaining,
+                                        future(second.blockedUntil()), second.locked(), second.failures(),
+                                        future(pwd.blockedUntil()))))));
+    }
+
+    private java.time.Instant future(java.time.Instant t) {
+        return t != null && t.isAfter(clock.instant()) ? t : null;
+    }
+}

@@ -1,0 +1,90 @@
+package io.twofa.account;
+
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.twofa.crypto.PasswordHasher;
+import io.twofa.throttle.Attempt;
+import io.twofa.throttle.AttemptThrottle;
+import io.twofa.throttle.Throttles;
+import io.vertx.mutiny.core.Vertx;
+
+/**
+ * Checks passwords under the password throttle. The attempt is reserved first (one short transaction), the
+ * Argon2id hash runs on a worker thread with no connection held, and only a success resets the counter.
+ * Unknown logins cost the same hash and share the same counters, so answers do not reveal which logins exist.
+ */
+@ApplicationScoped
+public class PasswordVerifier {
+
+    /** Outcome of a password check. */
+    public sealed interface Outcome {
+        record Verified(Account account) implements Outcome {
+        }
+
+        record Failed(Account accountOrNull) implements Outcome {
+        }
+
+        record Throttled(long retryAfterSeconds) implements Outcome {
+        }
+    }
+
+    private final AccountRepository accounts;
+    private final AttemptThrottle throttle;
+    private final Throttles throttles;
+    private final PasswordHasher hasher;
+    private final Vertx vertx;
+
+    PasswordVerifier(AccountRepository accounts, AttemptThrottle throttle, Throttles throttles, PasswordHasher hasher, Vertx vertx) {
+        this.accounts = accounts;
+        this.throttle = throttle;
+        this.throttles = throttles;
+        this.hasher = hasher;
+        this.vertx = vertx;
+    }
+
+    public Uni<Outcome> checkLogin(String login, String password) {
+        String subject = AccountRepository.normalize(login);
+        return Panache.withTransaction(() -> throttle.reserve(throttles.password(), subject)
+                .flatMap(attempt -> attempt instanceof Attempt.Allowed
+                        ? accounts.findByLogin(login).map(account -> new Reserved(attempt, account))
+                        : Uni.createFrom().item(new Reserved(attempt, null))))
+                .flatMap(reserved -> evaluate(reserved, subject, password));
+    }
+
+    public Uni<Outcome> checkAccount(UUID accountId, String password) {
+        return Panache.withTransaction(() -> accounts.findById(accountId).flatMap(account -> {
+            if (account == null) {
+                return Uni.createFrom().item(new Reserved(null, null));
+            }
+            return throttle.reserve(throttles.password(), AccountRepository.normalize(account.login))
+                    .map(attempt -> new Reserved(attempt, account));
+        })).flatMap(reserved -> reserved.attempt() == null
+                ? Uni.createFrom().item(new Outcome.Failed(null))
+                : evaluate(reserved, AccountRepository.normalize(reserved.account().login), password));
+    }
+
+    /** Hashes a new password off the event loop. */
+    public Uni<String> hash(String password) {
+        return vertx.executeBlocking(Uni.createFrom().item(() -> hasher.hash(password)), false);
+    }
+
+    private record Reserved(Attempt attempt, Account account) {
+    }
+
+    private Uni<Outcome> evaluate(Reserved reserved, String subject, String password) {
+        if (reserved.attempt() instanceof Attempt.Throttled t) {
+            return Uni.createFrom().item(new Outcome.Throttled(t.retryAfterSeconds()));
+        }
+        Account account = reserved.account();
+        String hash = account == null ? null : account.passwordHash;
+        return vertx.executeBlocking(Uni.createFrom().item(() -> hasher.verify(password, hash)), false)
+                .flatMap(ok -> ok
+                        ? Panache.withTransaction(() -> throttle.reset(Throttles.PASSWORD, subject))
+                                .replaceWith((Outcome) new Outcome.Verified(account))
+                        : Uni.createFrom().item(new Outcome.Failed(account)));
+    }
+}

@@ -1,0 +1,29 @@
+package io.twofa.audit;
+
+import java.time.Instant;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** One row of the audit trail (SPEC §10). Never holds secrets, codes or tokens. */
+@Entity
+@Table(name = "audit_event")
+public class AuditEvent {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public Instant occurredAt;
+    public String type;
+    /** Login of who acted (the user themself, an admin, or null for anonymous attempts). */
+    public String actor;
+    /** Login the event is about, as typed for failed logins. */
+    public String subjectLogin;
+    public String client;
+    public String sourceIp;
+    /** Non-secret context: factor used, reason given, fields changed. */
+    public String detail;
+}

@@ -1,0 +1,54 @@
+package io.twofa.audit;
+
+import java.time.Instant;
+import java.util.List;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Uni;
+import io.twofa.error.InvalidInputException;
+import io.twofa.token.Roles;
+
+/** The audit trail for admins: newest first, filtered by login and type, paginated by {@code before}. */
+@Path("/api/v1/audit-events")
+@RolesAllowed(Roles.ADMIN)
+public class AuditResource {
+
+    /** One event as the API shows it. */
+    public record Event(long id, Instant occurredAt, String type, String actor, String subjectLogin, String client,
+            String sourceIp, String detail) {
+    }
+
+    /** A page; {@code nextBefore} fetches the next (older) page, null at the end. */
+    public record Page(List<Event> events, Long nextBefore) {
+    }
+
+    private final AuditRepository events;
+
+    AuditResource(AuditRepository events) {
+        this.events = events;
+    }
+
+    @GET
+    @WithSession
+    @Produces(MediaType.APPLICATION_JSON)
+    public Uni<Page> list(@QueryParam("login") String login, @QueryParam("type") String type,
+            @QueryParam("before") Long before, @QueryParam("limit") @DefaultValue("50") int limit) {
+        if (limit < 1 || limit > 200) {
+            throw new InvalidInputException("limit", "'limit' must be from 1 to 200.");
+        }
+        return events.findNewestFirst(login, type, before, limit).map(rows -> {
+            List<Event> page = rows.stream().map(e -> new Event(e.id, e.occurredAt, e.type, e.actor, e.subjectLogin,
+                    e.client, e.sourceIp, e.detail)).toList();
+            Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
+            return new Page(page, next);
+        });
+    }
+}

@@ -1,0 +1,136 @@
+package io.twofa.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** All settings of the service under the {@code twofa.} prefix (environment: {@code TWOFA_…}). */
+@ConfigMapping(prefix = "twofa")
+public interface TwofaConfig {
+
+    /** Directory for the embedded database and the keys generated in embedded mode. */
+    @WithDefault("data")
+    String dataDir();
+
+    /** The embedded PostgreSQL used when no datasource is configured. */
+    EmbeddedDatabase embeddedDatabase();
+
+    /** Signed tokens. */
+    Token token();
+
+    /** Keys for TOTP secrets and backup-code hashes, and password hashing. */
+    Crypto crypto();
+
+    /** Throttling of second-factor attempts (TOTP and backup codes share it). */
+    SecondFactorThrottle secondFactorThrottle();
+
+    /** Throttling of password attempts, per login name. */
+    PasswordThrottle passwordThrottle();
+
+    /** First start with an empty database. */
+    Bootstrap bootstrap();
+
+    interface EmbeddedDatabase {
+        /** Start an embedded PostgreSQL when no datasource URL is configured. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Set by the service itself when the embedded database is in use. */
+        @WithDefault("false")
+        boolean active();
+
+        /** Wipe the embedded database at start (tests). */
+        @WithDefault("false")
+        boolean fresh();
+
+        /** Fixed port for the embedded database; a free one when unset. */
+        Optional<Integer> port();
+    }
+
+    interface Token {
+        /** The {@code iss} claim of every token. */
+        @WithDefault("twofa-service")
+        String issuer();
+
+        /** The {@code aud} claim of access tokens: the site that accepts them. */
+        @WithDefault("flow-production-tracking")
+        String audience();
+
+        /** Lifetime of the challenge token issued after the password step. */
+        @WithDefault("300")
+        int challengeLifetimeSeconds();
+
+        /** Tolerated clock difference when checking {@code exp}, {@code iat}. */
+        @WithDefault("30")
+        int clockSkewSeconds();
+
+        /** Directory of PEM signing keys named {@code <kid>.pem}; generated under the data directory in embedded mode. */
+        Optional<String> keysDir();
+
+        /** The {@code kid} that signs new tokens; required when the key directory holds several private keys. */
+        Optional<String> currentKeyId();
+    }
+
+    interface Crypto {
+        /** Directory of 256-bit keys named {@code <kid>.key} (Base64); generated under the data directory in embedded mode. */
+        Optional<String> keysDir();
+
+        /** The key id used for new secrets and backup codes; required when the directory holds several keys. */
+        Optional<String> currentKeyId();
+
+        /** Generate missing keys even with an external database (never in production). */
+        @WithDefault("false")
+        boolean generateKeys();
+
+        /** Argon2id memory in KiB (OWASP: 19 MiB minimum with 2 iterations). */
+        @WithDefault("19456")
+        int argon2MemoryKib();
+
+        /** Argon2id iterations. */
+        @WithDefault("2")
+        int argon2Iterations();
+
+        /** Argon2id lanes. */
+        @WithDefault("1")
+        int argon2Parallelism();
+    }
+
+    interface SecondFactorThrottle {
+        /** Consecutive failures allowed before each further attempt must wait. */
+        @WithDefault("5")
+        int freeAttempts();
+
+        /** First wait; it doubles with each further failure. */
+        @WithDefault("30S")
+        Duration baseDelay();
+
+        /** Longest wait. */
+        @WithDefault("15M")
+        Duration maxDelay();
+
+        /** Consecutive failures after which the second factor is locked until an admin reset (0: never). */
+        @WithDefault("100")
+        int lockAfter();
+    }
+
+    interface PasswordThrottle {
+        /** Consecutive password failures allowed before each further attempt must wait. */
+        @WithDefault("5")
+        int freeAttempts();
+
+        /** First wait; it doubles with each further failure. */
+        @WithDefault("30S")
+        Duration baseDelay();
+
+        /** Longest wait. */
+        @WithDefault("15M")
+        Duration maxDelay();
+    }
+
+    interface Bootstrap {
+        /** Password of the {@code admin} account created on first start; generated and logged once when unset. */
+        Optional<String> adminPassword();
+    }
+}

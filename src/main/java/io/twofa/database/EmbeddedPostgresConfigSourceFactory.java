@@ -1,0 +1,155 @@
+package io.twofa.database;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+import org.jboss.logging.Logger;
+
+import io.smallrye.config.ConfigSourceContext;
+import io.smallrye.config.ConfigSourceFactory;
+import io.smallrye.config.ConfigValue;
+import io.smallrye.config.PropertiesConfigSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * Supplies the datasource configuration at runtime start.
+ * <p>
+ * When neither {@code quarkus.datasource.reactive.url} nor {@code quarkus.datasource.jdbc.url} is configured,
+ * it starts an embedded PostgreSQL whose data lives in {@code twofa.data-dir}/postgres, so that the service
+ * runs with a real database out of the box. When only one of the two URLs is configured, it derives the other
+ * (the service talks to PostgreSQL reactively; Flyway needs JDBC for migrations).
+ * <p>
+ * It runs at runtime initialisation only (no {@code @StaticInitSafe}), and starts at most one server per JVM:
+ * dev-mode reloads and test restarts reuse the running one.
+ */
+public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory {
+
+    private static final Logger LOG = Logger.getLogger(EmbeddedPostgresConfigSourceFactory.class);
+    static final String REACTIVE_URL = "quarkus.datasource.reactive.url";
+    static final String JDBC_URL = "quarkus.datasource.jdbc.url";
+    /** JVM-wide marker (system properties survive Quarkus class-loader restarts) holding the embedded port. */
+    private static final String RUNNING_PORT = "twofa-service.embedded-postgres.port";
+    private static final String SOURCE_NAME = "twofa-database";
+    private static final int ORDINAL = 200;
+
+    @Override
+    public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        if (duringBuild()) {
+            return Collections.emptyList();
+        }
+        String reactive = lookup(context, REACTIVE_URL);
+        String jdbc = lookup(context, JDBC_URL);
+        Map<String, String> props = new HashMap<>();
+        if (reactive != null && jdbc == null) {
+            props.put(JDBC_URL, "jdbc:" + reactive.replaceFirst("^vertx-reactive:", ""));
+        } else if (jdbc != null && reactive == null) {
+            props.put(REACTIVE_URL, jdbc.replaceFirst("^jdbc:", ""));
+        } else if (reactive == null) {
+            if (!Boolean.parseBoolean(orDefault(lookup(context, "twofa.embedded-database.enabled"), "true"))) {
+                throw new IllegalStateException("No database configured and the embedded PostgreSQL is disabled. "
+                        + "Set QUARKUS_DATASOURCE_REACTIVE_URL (and QUARKUS_DATASOURCE_USERNAME, QUARKUS_DATASOURCE_PASSWORD).");
+            }
+            int port = startOrReuse(context);
+            props.put(REACTIVE_URL, "postgresql://localhost:" + port + "/postgres");
+            props.put(JDBC_URL, "jdbc:postgresql://localhost:" + port + "/postgres");
+            props.put("quarkus.datasource.username", "postgres");
+            props.put("quarkus.datasource.password", "postgres");
+            props.put("twofa.embedded-database.active", "true");
+        }
+        if (props.isEmpty()) {
+            return Collections.emptyList();
+        }
+        return List.of(new PropertiesConfigSource(props, SOURCE_NAME, ORDINAL));
+    }
+
+    /** Quarkus also reads configuration while building the application; no database is wanted then. */
+    private static boolean duringBuild() {
+        return StackWalker.getInstance().walk(frames -> frames
+                .anyMatch(f -> f.getClassName().startsWith("io.quarkus.deployment.configuration.BuildTimeConfigurationReader")));
+    }
+
+    @Override
+    public OptionalInt getPriority() {
+        return OptionalInt.of(ORDINAL);
+    }
+
+    private static synchronized int startOrReuse(ConfigSourceContext context) {
+        String running = System.getProperty(RUNNING_PORT);
+        if (running != null) {
+            return Integer.parseInt(running);
+        }
+        Path dataDir = Path.of(orDefault(lookup(context, "twofa.data-dir"), "data")).toAbsolutePath().normalize();
+        Path pgData = dataDir.resolve("postgres");
+        boolean fresh = Boolean.parseBoolean(orDefault(lookup(context, "twofa.embedded-database.fresh"), "false"));
+        try {
+            if (fresh) {
+                deleteRecursively(pgData);
+            }
+            Files.createDirectories(pgData.getParent());
+            boolean initialised = Files.exists(pgData.resolve("PG_VERSION"));
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(pgData.toFile())
+                    // keep an initialised cluster; zonky's "clean" would wipe it on every start
+                    .setCleanDataDirectory(false)
+                    .setServerConfig("max_connections", "200")
+                    .setRegisterShutdownHook(true);
+            String port = lookup(context, "twofa.embedded-database.port");
+            if (port != null) {
+                builder.setPort(Integer.parseInt(port));
+            }
+            EmbeddedPostgres pg = builder.start();
+            System.setProperty(RUNNING_PORT, Integer.toString(pg.getPort()));
+            LOG.infof("Embedded PostgreSQL %s on port %d, data in %s", initialised ? "reopened" : "created",
+                    pg.getPort(), pgData);
+            return pg.getPort();
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + pgData + " (" + e.getMessage()
+                    + "). Point the service at a PostgreSQL server with QUARKUS_DATASOURCE_REACTIVE_URL, "
+                    + "QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD, or set TWOFA_DATA_DIR to a writable directory.", e);
+        }
+    }
+
+    /** Looks a name up under each active profile first, as application.properties would resolve it. */
+    private static String lookup(ConfigSourceContext context, String name) {
+        for (String profile : context.getProfiles()) {
+            String value = valueOf(context.getValue("%" + profile + "." + name));
+            if (value != null) {
+                return value;
+            }
+        }
+        return valueOf(context.getValue(name));
+    }
+
+    private static String valueOf(ConfigValue value) {
+        return value == null || value.getValue() == null || value.getValue().isBlank() ? null : value.getValue();
+    }
+
+    private static String orDefault(String value, String fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

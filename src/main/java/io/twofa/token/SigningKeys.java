@@ -1,0 +1,147 @@
+package io.twofa.token;
+
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.inject.Singleton;
+
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
+import org.jose4j.jws.AlgorithmIdentifiers;
+
+import io.quarkus.runtime.Startup;
+import io.twofa.config.TwofaConfig;
+import io.twofa.crypto.KeyDirectory;
+
+/**
+ * ES256 (P-256) signing keys by {@code kid}. Each {@code <kid>.pem} holds a PUBLIC KEY block and, for keys that
+ * may still sign, a PRIVATE KEY block (PKCS#8). All public keys are published in the JWKS, so tokens signed
+ * by a retired key verify until they expire.
+ */
+@Singleton
+@Startup
+public class SigningKeys {
+
+    private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
+
+    private final Map<String, PublicKey> publicKeys = new TreeMap<>();
+    private final String currentKeyId;
+    private final PrivateKey currentPrivateKey;
+    private final String jwksJson;
+
+    SigningKeys(TwofaConfig config) {
+        boolean mayGenerate = config.embeddedDatabase().active() || config.crypto().generateKeys();
+        Optional<Path> dir = config.token().keysDir().map(Path::of)
+                .or(() -> mayGenerate ? Optional.of(Path.of(config.dataDir(), "keys", "signing")) : Optional.empty());
+        KeyDirectory.Contents contents = KeyDirectory.load(dir, "pem", config.token().currentKeyId(), mayGenerate,
+                SigningKeys::newKeyPem, "twofa.token.keys-dir (TWOFA_TOKEN_KEYS_DIR)");
+        PrivateKey privateKey = null;
+        for (Map.Entry<String, String> e : contents.byId().entrySet()) {
+            Map<String, byte[]> blocks = blocks(e.getValue());
+            if (!blocks.containsKey("PUBLIC KEY")) {
+                throw new IllegalStateException("Signing key " + e.getKey() + ".pem has no PUBLIC KEY block");
+            }
+            publicKeys.put(e.getKey(), decode(new X509EncodedKeySpec(blocks.get("PUBLIC KEY")), true));
+            if (e.getKey().equals(contents.currentId())) {
+                if (!blocks.containsKey("PRIVATE KEY")) {
+                    throw new IllegalStateException("The current signing key " + e.getKey() + ".pem has no PRIVATE KEY block");
+                }
+                privateKey = decode(new PKCS8EncodedKeySpec(blocks.get("PRIVATE KEY")), false);
+            }
+        }
+        this.currentKeyId = contents.currentId();
+        this.currentPrivateKey = privateKey;
+        this.jwksJson = buildJwks();
+    }
+
+    public String currentKeyId() {
+        return currentKeyId;
+    }
+
+    public PrivateKey currentPrivateKey() {
+        return currentPrivateKey;
+    }
+
+    /** The public keys as JWKs (for verification). */
+    public List<JsonWebKey> jsonWebKeys() {
+        List<JsonWebKey> jwks = new ArrayList<>();
+        publicKeys.forEach((kid, key) -> {
+            try {
+                PublicJsonWebKey jwk = PublicJsonWebKey.Factory.newPublicJwk(key);
+                jwk.setKeyId(kid);
+                jwk.setAlgorithm(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+                jwk.setUse("sig");
+                jwks.add(jwk);
+            } catch (org.jose4j.lang.JoseException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return jwks;
+    }
+
+    /** The JWK Set document served at /.well-known/jwks.json. */
+    public String jwksJson() {
+        return jwksJson;
+    }
+
+    private String buildJwks() {
+        return new JsonWebKeySet(jsonWebKeys()).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+    }
+
+    static String newKeyPem() {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair pair = generator.generateKeyPair();
+            return pem("PRIVATE KEY", pair.getPrivate().getEncoded()) + pem("PUBLIC KEY", pair.getPublic().getEncoded());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot generate a P-256 key pair", e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static Map<String, byte[]> blocks(String pem) {
+        Map<String, byte[]> blocks = new TreeMap<>();
+        Matcher m = PEM.matcher(pem);
+        while (m.find()) {
+            blocks.put(m.group(1), Base64.getMimeDecoder().decode(m.group(2)));
+        }
+        return blocks;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
+        try {
+            KeyFactory factory = KeyFactory.getInstance("EC");
+            Object key = isPublic ? factory.generatePublic(spec) : factory.generatePrivate(spec);
+            if (isPublic && !(key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256)) {
+                throw new IllegalStateException("Signing keys must be EC P-256 (ES256)");
+            }
+            return (K) key;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Signing keys must be EC P-256 (ES256) in PEM: " + e.getMessage(), e);
+        }
+    }
+
+}

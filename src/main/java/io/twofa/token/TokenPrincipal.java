@@ -1,0 +1,24 @@
+package io.twofa.token;
+
+import java.security.Principal;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** Who a verified token speaks for, and what it proves. */
+public record TokenPrincipal(TokenKind kind, UUID accountId, String login, String role, String client, List<String> amr,
+        String purpose, Instant authTime, Instant expiresAt) implements Principal {
+
+    /** What a challenge token allows next. */
+    public static final String PURPOSE_SECOND_FACTOR = "second_factor";
+    public static final String PURPOSE_ENROLLMENT = "enrollment";
+
+    @Override
+    public String getName() {
+        return login;
+    }
+
+    public boolean isChallenge() {
+        return kind == TokenKind.CHALLENGE;
+    }
+}
