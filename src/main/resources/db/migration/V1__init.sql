@@ -52,7 +52,7 @@ create unique index backup_code_lookup on backup_code (account_id, code_hash);
 -- unknown logins, so throttling does not reveal which logins exist) or 'second_factor' (subject: account id).
 create table attempt_counter (
     scope         varchar(16)  not null,
-    subject       varchar(128) not null,
+    subject       varchar(512) not null,
     failures      integer      not null default 0,
     blocked_until timestamptz,
     locked        boolean      not null default false,

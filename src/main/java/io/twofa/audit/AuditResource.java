@@ -40,15 +40,27 @@ public class AuditResource {
     @WithSession
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Page> list(@QueryParam("login") String login, @QueryParam("type") String type,
-            @QueryParam("before") Long before, @QueryParam("limit") @DefaultValue("50") int limit) {
-        if (limit < 1 || limit > 200) {
-            throw new InvalidInputException("limit", "'limit' must be from 1 to 200.");
-        }
+            @QueryParam("before") String beforeParam, @QueryParam("limit") @DefaultValue("50") String limitParam) {
+        // parsed here, not by JAX-RS, which would answer a malformed number with 404
+        int limit = parse("limit", limitParam, 1, 200).intValue();
+        Long before = beforeParam == null ? null : parse("before", beforeParam, 1, Long.MAX_VALUE);
         return events.findNewestFirst(login, type, before, limit).map(rows -> {
             List<Event> page = rows.stream().map(e -> new Event(e.id, e.occurredAt, e.type, e.actor, e.subjectLogin,
                     e.client, e.sourceIp, e.detail)).toList();
             Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
             return new Page(page, next);
         });
+    }
+
+    private static Long parse(String field, String value, long min, long max) {
+        try {
+            long n = Long.parseLong(value.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the problem below
+        }
+        throw new InvalidInputException(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
     }
 }

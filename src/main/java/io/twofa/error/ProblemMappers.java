@@ -24,6 +24,9 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    @jakarta.inject.Inject
+    SecurityIdentity identity;
+
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         return Problems.of(e);
@@ -35,7 +38,10 @@ public class ProblemMappers {
                 "Unknown field '" + e.getPropertyName() + "'.", Map.of("field", e.getPropertyName()), Map.of());
     }
 
-    @ServerExceptionMapper
+    // listed one by one: Quarkus REST ships plain-JSON mappers for some of these, and the most specific type wins
+    @ServerExceptionMapper({ JsonProcessingException.class, com.fasterxml.jackson.databind.exc.MismatchedInputException.class,
+            com.fasterxml.jackson.databind.exc.InvalidFormatException.class, com.fasterxml.jackson.core.JsonParseException.class,
+            com.fasterxml.jackson.core.exc.StreamConstraintsException.class })
     public Response badJson(JsonProcessingException e) {
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
@@ -54,7 +60,7 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, SecurityIdentity identity) {
+    public Response forbidden(ForbiddenException e) {
         if (identity == null || identity.isAnonymous() || !identity.hasRole(Roles.ACCESS)) {
             // a challenge token where an access token is needed: not a permission problem, the wrong credential
             return unauthorized(e);

@@ -1,0 +1,152 @@
+package io.twofa.support;
+
+import static io.restassured.RestAssured.given;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import io.restassured.specification.RequestSpecification;
+import io.twofa.crypto.Base32Secret;
+import io.twofa.crypto.Totp;
+
+/** The REST API as tests use it: each call asserts its expected status, so a broken step fails where it breaks. */
+public final class Api {
+
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    public static final String PASSWORD = "correct horse battery staple";
+
+    static {
+        // a failing expectation prints the exchange, so a red test says what the service answered
+        io.restassured.RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+
+    private Api() {
+    }
+
+    public static RequestSpecification json() {
+        return given().contentType(ContentType.JSON).accept(ContentType.JSON);
+    }
+
+    public static RequestSpecification bearer(String token) {
+        return json().header("Authorization", "Bearer " + token);
+    }
+
+    public static JsonPath login(String login, String password) {
+        return json().body(Map.of("login", login, "password", password, "client", "desktop"))
+                .post("/api/v1/auth/login").then().statusCode(200).extract().jsonPath();
+    }
+
+    private static String adminToken;
+    private static Instant adminTokenExpires = Instant.MIN;
+    private static int adminTokenPort;
+    private static java.util.Deque<String> adminBackupCodes = new java.util.ArrayDeque<>();
+
+    /**
+     * An access token of the bootstrap admin, cached while valid. When the policy is on, the admin needs a
+     * second factor too: the first time it enrols, later it spends its backup codes (renewing them when few are
+     * left), since TOTP replay protection allows only a few logins per 30 s step.
+     */
+    public static synchronized String adminToken() {
+        if (adminToken != null && adminTokenPort == io.restassured.RestAssured.port
+                && TestClock.now().isBefore(adminTokenExpires.minusSeconds(60))) {
+            return adminToken;
+        }
+        JsonPath res = login(ADMIN, ADMIN_PASSWORD);
+        JsonPath done = switch (res.getString("status")) {
+            case "authenticated" -> res;
+            case "enrollment_required" -> {
+                String challenge = res.getString("challenge_token");
+                String secret = bearer(challenge).body("{}").post("/api/v1/enrollment").then().statusCode(201)
+                        .extract().path("secret");
+                String code = Totp.code(Base32Secret.decode(secret), TestClock.now());
+                JsonPath confirmed = bearer(challenge).body(Map.of("code", code)).post("/api/v1/enrollment/confirm")
+                        .then().statusCode(200).extract().jsonPath();
+                adminBackupCodes = new java.util.ArrayDeque<>(confirmed.getList("backup_codes", String.class));
+                yield confirmed;
+            }
+            default -> {
+                if (adminBackupCodes.isEmpty()) {
+                    throw new AssertionError("admin needs a second factor but has no backup codes left in this test run");
+                }
+                yield bearer(res.getString("challenge_token")).body(Map.of("backup_code", adminBackupCodes.pop()))
+                        .post("/api/v1/auth/verify").then().statusCode(200).extract().jsonPath();
+            }
+        };
+        adminToken = done.getString("access_token");
+        adminTokenExpires = TestClock.now().plusSeconds(done.getLong("expires_in"));
+        adminTokenPort = io.restassured.RestAssured.port;
+        if (!"authenticated".equals(res.getString("status")) && adminBackupCodes.size() <= 3) {
+            adminBackupCodes = new java.util.ArrayDeque<>(bearer(adminToken).body(Map.of("password", ADMIN_PASSWORD))
+                    .post("/api/v1/backup-codes").then().statusCode(201).extract().jsonPath().getList("codes", String.class));
+        }
+        return adminToken;
+    }
+
+    public static String newLogin(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    public static String createUser(String role) {
+        String login = newLogin(role);
+        bearer(adminToken()).body(Map.of("login", login, "password", PASSWORD, "role", role))
+                .post("/api/v1/users").then().statusCode(201);
+        return login;
+    }
+
+    public static void policy(Map<String, Object> fields) {
+        bearer(adminToken()).body(fields).put("/api/v1/site-policy").then().statusCode(200);
+    }
+
+    public static void twoFactor(boolean on) {
+        java.util.HashMap<String, Object> fields = new java.util.HashMap<>();
+        fields.put("two_factor_required", on);
+        fields.put("enforce_from", null);
+        policy(fields);
+    }
+
+    /** An enrolled user: its login, TOTP secret and first backup codes. */
+    public record Enrolled(String login, String secret, List<String> backupCodes) {
+        public byte[] key() {
+            return Base32Secret.decode(secret);
+        }
+
+        /** The code for the step {@code offset} steps from now. */
+        public String code(int offset) {
+            return Totp.format(Totp.hotp(key(), Totp.step(TestClock.now()) + offset, Totp.HMAC_SHA1, 6), 6);
+        }
+
+        public String challenge() {
+            JsonPath login = Api.login(login(), PASSWORD);
+            if (!"second_factor_required".equals(login.getString("status"))) {
+                throw new AssertionError("expected second_factor_required, got " + login.prettify());
+            }
+            return login.getString("challenge_token");
+        }
+    }
+
+    /** Creates a user and enrols it through the login flow (policy must be on). */
+    public static Enrolled enrolledUser() {
+        String login = createUser("user");
+        JsonPath first = login(login, PASSWORD);
+        if (!"enrollment_required".equals(first.getString("status"))) {
+            throw new AssertionError("expected enrollment_required, got " + first.prettify());
+        }
+        String challenge = first.getString("challenge_token");
+        String secret = bearer(challenge).body("{}").post("/api/v1/enrollment").then().statusCode(201)
+                .extract().path("secret");
+        // confirm with the previous step's code, leaving the current step free for the test
+        String code = Totp.format(Totp.hotp(Base32Secret.decode(secret), Totp.step(TestClock.now()) - 1, Totp.HMAC_SHA1, 6), 6);
+        List<String> codes = bearer(challenge).body(Map.of("code", code)).post("/api/v1/enrollment/confirm")
+                .then().statusCode(200).extract().jsonPath().getList("backup_codes", String.class);
+        return new Enrolled(login, secret, codes);
+    }
+
+    public static Instant now() {
+        return TestClock.now();
+    }
+}
