@@ -17,7 +17,9 @@ import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.twofa.token.Roles;
+import io.vertx.ext.web.RoutingContext;
 
 /** Every error leaves the service as problem+json: typed problems, framework errors, and the unexpected. */
 public class ProblemMappers {
@@ -54,7 +56,9 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, SecurityIdentity identity) {
+    public Response forbidden(ForbiddenException e, RoutingContext context) {
+        // SecurityIdentity is not an allowed parameter of an exception mapper (the build fails); the routing context is
+        SecurityIdentity identity = context.user() instanceof QuarkusHttpUser user ? user.getSecurityIdentity() : null;
         if (identity == null || identity.isAnonymous() || !identity.hasRole(Roles.ACCESS)) {
             // a challenge token where an access token is needed: not a permission problem, the wrong credential
             return unauthorized(e);
