@@ -326,10 +326,19 @@
   function signOut(message) {
     session = emptySession();
     resetForms();
+    // nothing of the last person's session stays on the page
     $('codes-list').replaceChildren();
+    ['codes-sheet-title', 'codes-sheet-date', 'home-notice', 'users-status', 'policy-status', 'policy-updated',
+      'audit-caption', 'user-card-title', 'enroll-secret', 'enroll-account'].forEach((id) => text(id, ''));
     $('audit-rows').replaceChildren();
+    $('audit-more').hidden = true;
+    $('user-facts').replaceChildren();
+    $('user-card').hidden = true;
+    shownUser = null;
     $('enroll-qr').removeAttribute('src');
-    text('enroll-secret', '');
+    delete $('enroll-secret').dataset.secret;
+    ['me-login', 'me-role', 'me-factor', 'me-amr', 'me-client', 'me-auth-time', 'me-expiry', 'me-enrolled',
+      'me-codes-left'].forEach((id) => text(id, ''));
     updateHeader();
     text('login-notice', message || '');
     show('screen-login', 'login-login');

@@ -160,6 +160,11 @@ class WebPageBrowserTest {
     @BeforeEach
     void startBrowser() throws IOException {
         Files.createDirectories(SHOTS);
+        try (Stream<Path> old = Files.list(SHOTS)) {
+            for (Path png : old.filter(p -> p.toString().endsWith(".png")).toList()) {
+                Files.delete(png);
+            }
+        }
         profileDir = Files.createTempDirectory("twofa-chromium-profile");
         downloadDir = Files.createTempDirectory("twofa-chromium-downloads");
 
@@ -242,12 +247,14 @@ class WebPageBrowserTest {
         assertThat(text("header-user-name")).isEqualTo("Signed in as admin");
         shot("admin-signed-in");
 
-        // site policy: switch on
-        click("tab-policy");
+        // site policy, reached and switched on with the keyboard: arrow keys move between tabs, space flips the switch
+        byId("tab-account").sendKeys(Keys.ARROW_RIGHT);
+        wait.until(d -> "true".equals(byId("tab-policy").getAttribute("aria-selected")) && byId("panel-policy").isDisplayed());
+        assertThat(active().getAttribute("id")).isEqualTo("tab-policy");
         wait.until(d -> !byId("policy-issuer").getAttribute("value").isEmpty());
         assertThat(byId("policy-required").isSelected()).isFalse();
         assertThat(byId("policy-issuer").getAttribute("value")).isEqualTo(ISSUER);
-        click("policy-required");
+        byId("policy-required").sendKeys(Keys.SPACE);
         submit("policy-form");
         waitText("policy-status", "Saved. Two-step verification is required.");
         assertThat(byId("policy-required").isSelected()).isTrue();
@@ -312,7 +319,7 @@ class WebPageBrowserTest {
         assertThat(byId("enroll-code").getAttribute("autocomplete")).isEqualTo("one-time-code");
         assertThat(byId("enroll-code").getAttribute("inputmode")).isEqualTo("numeric");
         shot("enrollment");
-        Files.write(SHOTS.resolve("enrollment-card.png"), byId("screen-enroll").getScreenshotAs(OutputType.BYTES));
+        elementShot("screen-enroll", "enrollment-card");
 
         // ---- Verify and Save
         byte[] key = Base32Secret.decode(secret);
@@ -440,6 +447,7 @@ class WebPageBrowserTest {
         waitText("me-login", secondAdmin);
 
         click("tab-users");
+        assertThat(byId("user-card").isDisplayed()).as("the first admin's user card was cleared at sign-out").isFalse();
         type("find-login", user);
         submit("find-user-form");
         waitText("user-card-title", user);
@@ -645,6 +653,15 @@ class WebPageBrowserTest {
 
     private Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** One element, whole: the window is made tall enough first. */
+    private void elementShot(String id, String name) throws IOException {
+        long height = ((Number) js("return document.documentElement.scrollHeight")).longValue();
+        driver.manage().window().setSize(new Dimension(1280, (int) Math.min(4000, Math.max(900, height + 120))));
+        js("window.scrollTo(0, 0)");
+        Files.write(SHOTS.resolve(name + ".png"), byId(id).getScreenshotAs(OutputType.BYTES));
+        driver.manage().window().setSize(new Dimension(1280, 900));
     }
 
     /** A full-page screenshot, numbered in the order taken. */
