@@ -143,7 +143,8 @@ public class BackupCodeService {
         text.append(set.issuer()).append(" backup codes for ").append(set.login()).append('\n');
         text.append("Generated ").append(set.generatedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append("\n\n");
         for (int i = 0; i < set.codes().size(); i++) {
-            text.append(String.format("%2d. %s%n", i + 1, set.codes().get(i)));
+            // "\n" everywhere, whatever the server's platform
+            text.append(String.format("%2d. %s", i + 1, set.codes().get(i))).append('\n');
         }
         text.append("\nEach code works once, in place of an authenticator code; generating new codes voids these.\n");
         return text.toString();

@@ -109,7 +109,11 @@ public class EnrollmentService {
                     .chain(() -> policies.current()))
                     .map(policy -> {
                         String uri = OtpAuthUri.totp(policy.issuer, account.login, base32);
-                        return new Started(base32, uri, QrPng.dataUri(QrPng.render(uri)), PENDING_LIFETIME.toSeconds());
+                        // in the login flow the challenge token may run out before the pending secret does
+                        long expiresIn = caller.isChallenge()
+                                ? Math.max(0, Math.min(PENDING_LIFETIME.toSeconds(), Duration.between(now, caller.expiresAt()).toSeconds()))
+                                : PENDING_LIFETIME.toSeconds();
+                        return new Started(base32, uri, QrPng.dataUri(QrPng.render(uri)), expiresIn);
                     });
         });
     }

@@ -55,7 +55,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({ UnauthorizedException.class, AuthenticationFailedException.class })
     public Response unauthorized(RuntimeException e) {
-        return Problems.response(401, "unauthenticated", "Authentication required",
+        return Problems.response(401, "invalid-token", "Authentication required",
                 "A valid bearer token of the right kind is required.", Map.of(), Map.of("WWW-Authenticate", "Bearer"));
     }
 
