@@ -84,6 +84,10 @@ public interface TwofaConfig {
         @WithDefault("false")
         boolean generateKeys();
 
+        /** Re-seal TOTP secrets made under older keys with the current key at start-up (after a rotation). */
+        @WithDefault("false")
+        boolean reencryptAtStart();
+
         /** Argon2id memory in KiB (OWASP: 19 MiB minimum with 2 iterations). */
         @WithDefault("19456")
         int argon2MemoryKib();

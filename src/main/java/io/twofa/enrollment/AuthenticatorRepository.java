@@ -46,4 +46,14 @@ public class AuthenticatorRepository implements PanacheRepositoryBase<Authentica
                         + "where id = ?4 and status = ?5 and expiresAt > ?2",
                         Authenticator.ACTIVE, now, acceptedStep, pendingId, Authenticator.PENDING));
     }
+
+    public Uni<java.util.List<Authenticator>> findSealedWithOtherKey(String currentKeyId, int limit) {
+        return find("secretKeyId <> ?1", currentKeyId).page(0, limit).list();
+    }
+
+    /** Swaps the ciphertext only if the row still carries the key id it was read with (another instance may have won). */
+    public Uni<Integer> replaceSealedSecret(UUID id, String expectedKeyId, io.twofa.crypto.SecretCipher.Sealed sealed) {
+        return update("secretKeyId = ?1, secretCiphertext = ?2 where id = ?3 and secretKeyId = ?4", sealed.keyId(), sealed.data(),
+                id, expectedKeyId);
+    }
 }

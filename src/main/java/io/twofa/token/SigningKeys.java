@@ -105,7 +105,8 @@ public class SigningKeys {
         return new JsonWebKeySet(jsonWebKeys()).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
     }
 
-    static String newKeyPem() {
+    /** A new P-256 key pair as the PEM file this class reads. */
+    public static String newKeyPem() {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
