@@ -7,22 +7,16 @@ import static org.hamcrest.Matchers.equalTo;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.twofa.support.Api;
+import io.twofa.support.ResetsSharedState;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
-class AuditTrailTest {
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class AuditTrailTest extends ResetsSharedState {
 
     @Test
     void eventsAreNewestFirstFilteredAndPaginated() {

@@ -10,23 +10,17 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.twofa.support.Api;
+import io.twofa.support.ResetsSharedState;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
-class LoginFlowTest {
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class LoginFlowTest extends ResetsSharedState {
 
     static JsonPath claims(String jwt) {
         return JsonPath.from(new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1])));

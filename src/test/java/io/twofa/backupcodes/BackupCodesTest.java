@@ -9,31 +9,19 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.twofa.support.Api;
+import io.twofa.support.WithTwoFactorOn;
 import io.twofa.support.Db;
 import io.twofa.support.Parallel;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
-class BackupCodesTest {
-
-    @BeforeEach
-    void policyOn() {
-        Api.twoFactor(true);
-    }
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class BackupCodesTest extends WithTwoFactorOn {
 
     private static Response useBackupCode(Api.Enrolled user, String code) {
         return bearer(user.challenge()).body(Map.of("backup_code", code)).post("/api/v1/auth/verify");

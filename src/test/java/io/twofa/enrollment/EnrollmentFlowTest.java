@@ -14,8 +14,6 @@ import java.util.Map;
 
 import javax.imageio.ImageIO;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import com.google.zxing.BinaryBitmap;
@@ -28,22 +26,12 @@ import io.restassured.path.json.JsonPath;
 import io.twofa.crypto.Base32Secret;
 import io.twofa.crypto.Totp;
 import io.twofa.support.Api;
+import io.twofa.support.WithTwoFactorOn;
 import io.twofa.support.Db;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
-class EnrollmentFlowTest {
-
-    @BeforeEach
-    void policyOn() {
-        Api.twoFactor(true);
-    }
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class EnrollmentFlowTest extends WithTwoFactorOn {
 
     static String decodeQr(byte[] png) throws Exception {
         BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));

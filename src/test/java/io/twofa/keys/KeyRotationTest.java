@@ -11,17 +11,13 @@ import java.nio.file.Path;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
-import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,8 +28,10 @@ import io.twofa.crypto.Base32Secret;
 import io.twofa.crypto.SecretCipher;
 import io.twofa.enrollment.SecretReencryption;
 import io.twofa.support.Api;
+import io.twofa.support.ResetsSharedState;
 import io.twofa.support.Db;
 import io.twofa.support.TestClock;
+import io.twofa.support.Tokens;
 import io.twofa.token.SigningKeys;
 
 /**
@@ -42,7 +40,7 @@ import io.twofa.token.SigningKeys;
  */
 @QuarkusTest
 @TestProfile(KeyRotationTest.TwoKeysEach.class)
-class KeyRotationTest {
+class KeyRotationTest extends ResetsSharedState {
 
     static final Path DIR = Path.of("target", "rotation-keys");
     static final String OLD = "2025-old";
@@ -76,12 +74,6 @@ class KeyRotationTest {
     @Inject
     SecretReencryption reencryption;
 
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
-
     private static PrivateKey oldSigningKey() throws Exception {
         String pem = Files.readString(DIR.resolve("signing").resolve(OLD + ".pem"));
         String b64 = pem.substring(pem.indexOf("-----BEGIN PRIVATE KEY-----") + 27, pem.indexOf("-----END PRIVATE KEY-----"));
@@ -97,28 +89,10 @@ class KeyRotationTest {
         assertThat(header).contains("\"kid\":\"" + NEW + "\"");
         assertThat(signingKeys.currentKeyId()).isEqualTo(NEW);
 
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer("twofa-service");
-        claims.setAudience("flow-production-tracking");
-        claims.setSubject(UUID.randomUUID().toString());
-        claims.setClaim("upn", "admin");
-        claims.setStringListClaim("groups", "admin");
-        claims.setStringListClaim("amr", "pwd");
-        claims.setClaim("client", "web");
-        claims.setClaim("auth_time", Instant.now().getEpochSecond());
-        claims.setIssuedAtToNow();
-        claims.setExpirationTimeMinutesInTheFuture(5);
-        claims.setGeneratedJwtId();
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setKeyIdHeaderValue(OLD);
-        jws.setHeader("typ", "at+jwt");
-        jws.setAlgorithmHeaderValue("ES256");
-        jws.setKey(oldSigningKey());
-        bearer(jws.getCompactSerialization()).get("/api/v1/audit-events").then().statusCode(200);
+        JwtClaims claims = Tokens.adminClaims();
+        bearer(Tokens.sign(claims, OLD, oldSigningKey(), "ES256", "at+jwt")).get("/api/v1/audit-events").then().statusCode(200);
         // the same token claiming the new key's id no longer matches its signature
-        jws.setKeyIdHeaderValue(NEW);
-        bearer(jws.getCompactSerialization()).get("/api/v1/audit-events").then().statusCode(401);
+        bearer(Tokens.sign(claims, NEW, oldSigningKey(), "ES256", "at+jwt")).get("/api/v1/audit-events").then().statusCode(401);
     }
 
     @Test

@@ -8,31 +8,19 @@ import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.twofa.support.Api;
+import io.twofa.support.WithTwoFactorOn;
 import io.twofa.support.Db;
 import io.twofa.support.Parallel;
 import io.twofa.support.TestClock;
 
 /** The attacks that broke other two-factor products, each a test that fails if the bug comes back. */
 @QuarkusTest
-class AbuseTest {
-
-    @BeforeEach
-    void policyOn() {
-        Api.twoFactor(true);
-    }
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class AbuseTest extends WithTwoFactorOn {
 
     private static long auditCount(String login, String type) {
         return Db.count("select count(*) from audit_event where subject_login = ? and type = ?", login, type);

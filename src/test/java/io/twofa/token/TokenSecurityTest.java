@@ -16,12 +16,10 @@ import jakarta.inject.Inject;
 
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jws.AlgorithmIdentifiers;
-import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.HmacKey;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,10 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.twofa.support.Api;
+import io.twofa.support.ResetsSharedState;
 import io.twofa.support.TestClock;
+import io.twofa.support.Tokens;
 
 @QuarkusTest
-class TokenSecurityTest {
+class TokenSecurityTest extends ResetsSharedState {
 
     /** Every endpoint that wants an access token, with a harmless body. */
     static final List<String[]> ACCESS_ENDPOINTS = List.of(
@@ -49,12 +49,6 @@ class TokenSecurityTest {
 
     @Inject
     SigningKeys keys;
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
 
     private static int call(String[] endpoint, String token) {
         var spec = given().contentType("application/json");
@@ -137,33 +131,12 @@ class TokenSecurityTest {
         Api.bearer(user).get("/api/v1/site-policy").then().statusCode(200);
     }
 
-    private JwtClaims validAdminClaims() {
-        JwtClaims claims = new JwtClaims();
-        claims.setIssuer("twofa-service");
-        claims.setAudience("flow-production-tracking");
-        claims.setSubject(UUID.randomUUID().toString());
-        claims.setClaim("upn", "admin");
-        claims.setStringListClaim("groups", "admin");
-        claims.setStringListClaim("amr", "pwd", "otp", "mfa");
-        claims.setClaim("client", "web");
-        claims.setClaim("auth_time", Instant.now().getEpochSecond());
-        claims.setIssuedAtToNow();
-        claims.setExpirationTimeMinutesInTheFuture(5);
-        claims.setGeneratedJwtId();
-        return claims;
+    private static JwtClaims validAdminClaims() {
+        return Tokens.adminClaims();
     }
 
-    private String sign(JwtClaims claims, String kid, java.security.Key key, String alg, String typ) throws Exception {
-        JsonWebSignature jws = new JsonWebSignature();
-        jws.setPayload(claims.toJson());
-        jws.setKeyIdHeaderValue(kid);
-        jws.setHeader("typ", typ);
-        jws.setAlgorithmHeaderValue(alg);
-        jws.setKey(key);
-        if (AlgorithmIdentifiers.NONE.equals(alg)) {
-            jws.setAlgorithmConstraints(org.jose4j.jwa.AlgorithmConstraints.NO_CONSTRAINTS);
-        }
-        return jws.getCompactSerialization();
+    private static String sign(JwtClaims claims, String kid, java.security.Key key, String alg, String typ) throws Exception {
+        return Tokens.sign(claims, kid, key, alg, typ);
     }
 
     private static void assertRefused(String token) {

@@ -9,29 +9,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.twofa.support.Api;
+import io.twofa.support.WithTwoFactorOn;
 import io.twofa.support.Parallel;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
-class VerificationTest {
-
-    @BeforeEach
-    void policyOn() {
-        Api.twoFactor(true);
-    }
-
-    @AfterEach
-    void restore() {
-        TestClock.reset();
-        Api.twoFactor(false);
-    }
+class VerificationTest extends WithTwoFactorOn {
 
     private static Response verify(String challenge, String code) {
         return bearer(challenge).body(Map.of("code", code)).post("/api/v1/auth/verify");
