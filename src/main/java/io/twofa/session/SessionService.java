@@ -51,6 +51,7 @@ public class SessionService {
     }
 
     private static final Outcome REJECTED = new Outcome.Rejected();
+    private static final int MAX_INPUT = 8192;
 
     private final RefreshFamilyRepository families;
     private final RefreshTokenRepository refreshTokens;
@@ -79,7 +80,8 @@ public class SessionService {
      * 401 is answered.
      */
     public Uni<LoginResponse> refresh(RefreshRequest request, String sourceIp) {
-        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, 512);
+        // any length up to the body limit: a value that is not a token's shape is an unknown token (401), not bad input
+        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, MAX_INPUT);
         var hash = RefreshTokenValue.hashOf(value);
         if (hash.isEmpty()) {
             return Uni.createFrom().failure(invalidRefreshToken());
@@ -149,7 +151,7 @@ public class SessionService {
 
     /** POST /api/v1/auth/logout: revokes the token's family. Unknown or malformed tokens get the same answer. */
     public Uni<Void> logout(RefreshRequest request, String sourceIp) {
-        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, 512);
+        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, MAX_INPUT);
         var hash = RefreshTokenValue.hashOf(value);
         if (hash.isEmpty()) {
             return Uni.createFrom().voidItem();
