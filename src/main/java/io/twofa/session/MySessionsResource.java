@@ -39,13 +39,13 @@ public class MySessionsResource {
     }
 
     @GET
-    public Uni<SessionList> list() {
+    public Uni<SessionList> listOwnSessions() {
         return service.sessionsOf(Caller.of(identity).accountId()).map(SessionList::new);
     }
 
     @DELETE
     @Path("{id}")
-    public Uni<Response> revoke(@PathParam("id") String id, @Context HttpServerRequest request) {
+    public Uni<Response> revokeOwnSession(@PathParam("id") String id, @Context HttpServerRequest request) {
         TokenPrincipal caller = Caller.of(identity);
         return service.revokeOwn(caller.accountId(), id, Origins.of(request, caller.client()))
                 .replaceWith(Response.noContent().build());

@@ -33,13 +33,13 @@ public class UserSessionsResource {
     }
 
     @GET
-    public Uni<MySessionsResource.SessionList> list(@PathParam("login") String login) {
+    public Uni<MySessionsResource.SessionList> listUserSessions(@PathParam("login") String login) {
         return service.sessionsOf(login).map(MySessionsResource.SessionList::new);
     }
 
     @DELETE
     @Path("{id}")
-    public Uni<Response> revoke(@PathParam("login") String login, @PathParam("id") String id,
+    public Uni<Response> revokeUserSession(@PathParam("login") String login, @PathParam("id") String id,
             @Context HttpServerRequest request) {
         TokenPrincipal admin = Caller.of(identity);
         return service.revokeByAdmin(login, id, admin.login(), Origins.of(request, admin.client()))
