@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.twofa.auth.Clients;
 import io.twofa.config.TwofaConfig;
@@ -17,8 +18,10 @@ import io.twofa.token.TokenService;
  * The one place that ends a login: issues the access token and, for the client kinds configured in
  * {@code twofa.refresh.clients}, the first refresh token of a new family. Used by the password step, the second
  * factor and enrolment alike; joins the caller's transaction, so the family exists exactly when the login does.
+ * Created at start-up, so a wrong {@code twofa.refresh.*} setting stops the service at once.
  */
 @ApplicationScoped
+@Startup
 public class LoginTokens {
 
     /** What a completed login hands out. The refresh fields are null for clients that get no refresh token. */
