@@ -18,6 +18,10 @@ import io.twofa.error.ConflictProblem;
 import io.twofa.error.InvalidInputException;
 import io.twofa.error.NotFoundProblem;
 import io.twofa.error.Require;
+import io.twofa.error.ThrottledException;
+import io.twofa.error.UnauthenticatedException;
+import io.twofa.session.RefreshFamilyRepository;
+import io.twofa.session.SessionService;
 import io.twofa.throttle.AttemptThrottle;
 import io.twofa.throttle.Throttles;
 
@@ -32,16 +36,18 @@ public class AccountService {
     private final BackupCodeRepository backupCodes;
     private final AttemptThrottle throttle;
     private final PasswordVerifier passwords;
+    private final SessionService sessions;
     private final AuditLog audit;
     private final Clock clock;
 
     AccountService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeRepository backupCodes,
-            AttemptThrottle throttle, PasswordVerifier passwords, AuditLog audit, Clock clock) {
+            AttemptThrottle throttle, PasswordVerifier passwords, SessionService sessions, AuditLog audit, Clock clock) {
         this.accounts = accounts;
         this.authenticators = authenticators;
         this.backupCodes = backupCodes;
         this.throttle = throttle;
         this.passwords = passwords;
+        this.sessions = sessions;
         this.audit = audit;
         this.clock = clock;
     }
@@ -64,6 +70,35 @@ public class AccountService {
                     return accounts.persist(account)
                             .call(() -> audit.record(AuditType.ACCOUNT_CREATED, actor, login, origin, "role " + role.wireName()));
                 })));
+    }
+
+    /** The body of PUT /api/v1/me/password. */
+    public record PasswordChange(String currentPassword, String newPassword) {
+    }
+
+    /**
+     * Changes the caller's password. The current one is checked under the password throttle (a wrong one counts
+     * as a failed attempt); the new hash and the revocation of every refresh-token session share one transaction.
+     */
+    public Uni<Void> changePassword(UUID accountId, PasswordChange request, RequestOrigin origin) {
+        Require.body(request);
+        String current = Require.text("current_password", request.currentPassword(), 1, 1024);
+        String next = Require.text("new_password", request.newPassword(), 8, 1024);
+        return passwords.checkAccount(accountId, current).flatMap(outcome -> {
+            if (outcome instanceof PasswordVerifier.Outcome.Throttled t) {
+                return Uni.createFrom().failure(new ThrottledException(t.retryAfterSeconds()));
+            }
+            if (!(outcome instanceof PasswordVerifier.Outcome.Verified v)) {
+                return Uni.createFrom().failure(UnauthenticatedException.badPassword());
+            }
+            Account account = v.account();
+            return passwords.hash(next).flatMap(hash -> Panache.withTransaction(() -> accounts
+                    .update("passwordHash = ?1 where id = ?2", hash, account.id)
+                    .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
+                    .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_PASSWORD_CHANGED, account.login,
+                            origin))
+                    .replaceWithVoid()));
+        });
     }
 
     Account newAccount(String login, String hash, Role role) {

@@ -4,16 +4,22 @@ import java.time.Instant;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.twofa.audit.Origins;
 import io.twofa.token.Caller;
 import io.twofa.token.Roles;
 import io.twofa.token.TokenPrincipal;
+import io.vertx.core.http.HttpServerRequest;
 
 /** The caller's own account and session. */
 @Path("/api/v1/me")
@@ -38,5 +44,16 @@ public class MeResource {
         TokenPrincipal caller = Caller.of(identity);
         return accounts.statusOf(caller.accountId())
                 .map(status -> new Me(status, caller.amr(), caller.client(), caller.authTime(), caller.expiresAt()));
+    }
+
+    /** Changes the caller's password; every refresh-token session of the account ends. */
+    @PUT
+    @Path("password")
+    @RolesAllowed(Roles.ACCESS)
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<Response> changePassword(AccountService.PasswordChange body, @Context HttpServerRequest request) {
+        TokenPrincipal caller = Caller.of(identity);
+        return accounts.changePassword(caller.accountId(), body, Origins.of(request, caller.client()))
+                .replaceWith(Response.noContent().build());
     }
 }

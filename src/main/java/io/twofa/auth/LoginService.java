@@ -19,6 +19,7 @@ import io.twofa.error.ThrottledException;
 import io.twofa.error.UnauthenticatedException;
 import io.twofa.policy.SitePolicy;
 import io.twofa.policy.SitePolicyRepository;
+import io.twofa.session.LoginTokens;
 import io.twofa.token.TokenPrincipal;
 import io.twofa.token.TokenService;
 
@@ -36,15 +37,17 @@ public class LoginService {
     private final SitePolicyRepository policies;
     private final AuthenticatorRepository authenticators;
     private final TokenService tokens;
+    private final LoginTokens loginTokens;
     private final AuditLog audit;
     private final Clock clock;
 
     LoginService(PasswordVerifier passwords, SitePolicyRepository policies, AuthenticatorRepository authenticators,
-            TokenService tokens, AuditLog audit, Clock clock) {
+            TokenService tokens, LoginTokens loginTokens, AuditLog audit, Clock clock) {
         this.passwords = passwords;
         this.policies = policies;
         this.authenticators = authenticators;
         this.tokens = tokens;
+        this.loginTokens = loginTokens;
         this.audit = audit;
         this.clock = clock;
     }
@@ -73,14 +76,14 @@ public class LoginService {
         Instant now = clock.instant();
         return policies.current().flatMap(policy -> {
             if (!policy.twoFactorRequired || account.isExemptFromTwoFactor()) {
-                return Uni.createFrom().item(passwordOnly(account, client, policy, now, null));
+                return passwordOnly(account, client, policy, now, null);
             }
-            return authenticators.findActive(account.id).map(active -> {
+            return authenticators.findActive(account.id).flatMap(active -> {
                 if (active != null) {
                     var challenge = tokens.issueChallenge(account.id, account.login, account.role.wireName(), client,
                             TokenPrincipal.PURPOSE_SECOND_FACTOR, now);
-                    return LoginResponse.challenge(LoginResponse.SECOND_FACTOR_REQUIRED, challenge.token(), challenge.expiresIn(),
-                            SECOND_FACTOR_METHODS);
+                    return Uni.createFrom().item(LoginResponse.challenge(LoginResponse.SECOND_FACTOR_REQUIRED,
+                            challenge.token(), challenge.expiresIn(), SECOND_FACTOR_METHODS));
                 }
                 if (policy.enforceFrom != null && policy.enforceFrom.isAfter(now)) {
                     // grace period (SPEC §8): still allowed in, and told when enrolment becomes mandatory
@@ -88,14 +91,15 @@ public class LoginService {
                 }
                 var challenge = tokens.issueChallenge(account.id, account.login, account.role.wireName(), client,
                         TokenPrincipal.PURPOSE_ENROLLMENT, now);
-                return LoginResponse.challenge(LoginResponse.ENROLLMENT_REQUIRED, challenge.token(), challenge.expiresIn(), null);
+                return Uni.createFrom().item(
+                        LoginResponse.challenge(LoginResponse.ENROLLMENT_REQUIRED, challenge.token(), challenge.expiresIn(), null));
             });
         });
     }
 
-    private LoginResponse passwordOnly(Account account, String client, SitePolicy policy, Instant now, Instant enrollmentDue) {
-        var issued = tokens.issueAccess(new TokenService.Login(account.id, account.login, account.role.wireName(), client,
-                List.of("pwd"), null, now), policy.accessTokenLifetimeSeconds);
-        return LoginResponse.authenticated(issued.token(), issued.expiresIn(), enrollmentDue);
+    private Uni<LoginResponse> passwordOnly(Account account, String client, SitePolicy policy, Instant now, Instant enrollmentDue) {
+        return loginTokens.issue(new TokenService.Login(account.id, account.login, account.role.wireName(), client,
+                List.of("pwd"), null, now), policy.accessTokenLifetimeSeconds)
+                .map(issued -> LoginResponse.authenticated(issued, enrollmentDue));
     }
 }

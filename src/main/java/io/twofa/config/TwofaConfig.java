@@ -2,6 +2,7 @@ package io.twofa.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -31,6 +32,9 @@ public interface TwofaConfig {
 
     /** First start with an empty database. */
     Bootstrap bootstrap();
+
+    /** Refresh tokens of desktop programs (sessions that outlive the short access token). */
+    Refresh refresh();
 
     interface EmbeddedDatabase {
         /** Start an embedded PostgreSQL when no datasource URL is configured. */
@@ -131,6 +135,20 @@ public interface TwofaConfig {
         /** Longest wait. */
         @WithDefault("15M")
         Duration maxDelay();
+    }
+
+    interface Refresh {
+        /** Client kinds that receive a refresh token after a full login (comma-separated); {@code web} does not by default. */
+        @WithDefault("desktop,toolkit,rv,review-ios")
+        Set<String> clients();
+
+        /** A refresh token unused for this long expires; each refresh starts the period again (sliding). */
+        @WithDefault("P30D")
+        Duration idleLifetime();
+
+        /** No refresh beyond this time after the original login, however active the session. */
+        @WithDefault("P90D")
+        Duration absoluteLifetime();
     }
 
     interface Bootstrap {

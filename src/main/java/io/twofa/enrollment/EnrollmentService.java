@@ -31,6 +31,9 @@ import io.twofa.error.UnauthenticatedException;
 import io.twofa.policy.SitePolicyRepository;
 import io.twofa.qr.OtpAuthUri;
 import io.twofa.qr.QrPng;
+import io.twofa.session.LoginTokens;
+import io.twofa.session.RefreshFamilyRepository;
+import io.twofa.session.SessionService;
 import io.twofa.throttle.AttemptThrottle;
 import io.twofa.throttle.Throttles;
 import io.twofa.token.TokenPrincipal;
@@ -53,7 +56,7 @@ public class EnrollmentService {
     /** Enrolment done: the first backup codes and, in the login flow, the access token. */
     @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
     public record Confirmed(String status, List<String> backupCodes, Instant backupCodesGeneratedAt, String accessToken,
-            String tokenType, Long expiresIn) {
+            String tokenType, Long expiresIn, String refreshToken, Long refreshExpiresIn) {
     }
 
     private final AccountRepository accounts;
@@ -64,13 +67,14 @@ public class EnrollmentService {
     private final PasswordVerifier passwords;
     private final AttemptThrottle throttle;
     private final SecretCipher cipher;
-    private final TokenService tokens;
+    private final LoginTokens loginTokens;
+    private final SessionService sessions;
     private final AuditLog audit;
     private final Clock clock;
 
     EnrollmentService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeRepository backupCodeRows,
             BackupCodeService backupCodes, SitePolicyRepository policies, PasswordVerifier passwords, AttemptThrottle throttle,
-            SecretCipher cipher, TokenService tokens, AuditLog audit, Clock clock) {
+            SecretCipher cipher, LoginTokens loginTokens, SessionService sessions, AuditLog audit, Clock clock) {
         this.accounts = accounts;
         this.authenticators = authenticators;
         this.backupCodeRows = backupCodeRows;
@@ -79,7 +83,8 @@ public class EnrollmentService {
         this.passwords = passwords;
         this.throttle = throttle;
         this.cipher = cipher;
-        this.tokens = tokens;
+        this.loginTokens = loginTokens;
+        this.sessions = sessions;
         this.audit = audit;
         this.clock = clock;
     }
@@ -175,14 +180,18 @@ public class EnrollmentService {
                     .call(() -> audit.record(AuditType.ENROLLED, account.login, account.login, origin,
                             caller.isChallenge() ? "at login" : "new phone"))
                     .call(() -> audit.record(AuditType.BACKUP_CODES_ISSUED, account.login, account.login, origin, "at enrolment"))
-                    .map(codes -> {
+                    // a new second factor ends every session of the old one (before this login's own session starts)
+                    .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_SECOND_FACTOR_CHANGED,
+                            account.login, origin))
+                    .flatMap(codes -> {
                         if (!caller.isChallenge()) {
-                            return new Confirmed("enrolled", codes, now, null, null, null);
+                            return Uni.createFrom().item(new Confirmed("enrolled", codes, now, null, null, null, null, null));
                         }
-                        var issued = tokens.issueAccess(new TokenService.Login(account.id, account.login,
-                                account.role.wireName(), caller.client(), VerificationService.AMR_MFA, "totp",
-                                caller.authTime()), policy.accessTokenLifetimeSeconds);
-                        return new Confirmed("enrolled", codes, now, issued.token(), "Bearer", issued.expiresIn());
+                        return loginTokens.issue(new TokenService.Login(account.id, account.login, account.role.wireName(),
+                                caller.client(), VerificationService.AMR_MFA, "totp", caller.authTime()),
+                                policy.accessTokenLifetimeSeconds)
+                                .map(issued -> new Confirmed("enrolled", codes, now, issued.accessToken(), "Bearer",
+                                        issued.expiresIn(), issued.refreshToken(), issued.refreshExpiresIn()));
                     }));
         });
     }
@@ -195,6 +204,8 @@ public class EnrollmentService {
                         .call(() -> backupCodeRows.deleteSetOf(account.id))
                         .call(() -> throttle.reset(Throttles.SECOND_FACTOR, account.id.toString()))
                         .call(() -> audit.record(AuditType.SECOND_FACTOR_RESET, actor, account.login, origin, null))
+                        .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_SECOND_FACTOR_RESET, actor,
+                                origin))
                         .replaceWithVoid()));
     }
 

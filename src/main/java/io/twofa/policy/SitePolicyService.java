@@ -21,6 +21,8 @@ import io.twofa.audit.AuditType;
 import io.twofa.audit.RequestOrigin;
 import io.twofa.error.InvalidInputException;
 import io.twofa.error.Require;
+import io.twofa.session.RefreshFamilyRepository;
+import io.twofa.session.SessionService;
 
 /** Reads and changes the site policy (SPEC §7). */
 @ApplicationScoped
@@ -30,11 +32,13 @@ public class SitePolicyService {
             "backup_code_count", "enforce_from");
 
     private final SitePolicyRepository policies;
+    private final SessionService sessions;
     private final AuditLog audit;
     private final Clock clock;
 
-    SitePolicyService(SitePolicyRepository policies, AuditLog audit, Clock clock) {
+    SitePolicyService(SitePolicyRepository policies, SessionService sessions, AuditLog audit, Clock clock) {
         this.policies = policies;
+        this.sessions = sessions;
         this.audit = audit;
         this.clock = clock;
     }
@@ -52,11 +56,16 @@ public class SitePolicyService {
     public Uni<SitePolicy> update(ObjectNode body, String actor, RequestOrigin origin) {
         Changes changes = validate(body);
         return policies.current().call(policy -> {
+            boolean switchedOn = !policy.twoFactorRequired && Boolean.TRUE.equals(changes.twoFactorRequired());
             List<String> changed = changes.applyTo(policy);
             policy.updatedAt = clock.instant();
             policy.updatedBy = actor;
             return audit.record(AuditType.POLICY_CHANGED, actor, null, origin,
-                    changed.isEmpty() ? "no change" : String.join("; ", changed));
+                    changed.isEmpty() ? "no change" : String.join("; ", changed))
+                    // switching two-factor on logs everyone out: no session of the password alone outlives it
+                    .call(() -> switchedOn
+                            ? sessions.revokeEveryone(RefreshFamilyRepository.REASON_TWO_FACTOR_SWITCHED_ON, actor, origin)
+                            : Uni.createFrom().voidItem());
         });
     }
 

@@ -25,6 +25,7 @@ import io.twofa.error.InvalidInputException;
 import io.twofa.error.ThrottledException;
 import io.twofa.error.UnauthenticatedException;
 import io.twofa.policy.SitePolicyRepository;
+import io.twofa.session.LoginTokens;
 import io.twofa.throttle.Attempt;
 import io.twofa.throttle.AttemptThrottle;
 import io.twofa.throttle.Throttles;
@@ -48,7 +49,7 @@ public class VerificationService {
     }
 
     private sealed interface Outcome {
-        record Succeeded(String factor, Long backupCodesRemaining, Account account, int lifetime) implements Outcome {
+        record Succeeded(Long backupCodesRemaining, LoginTokens.Issued issued) implements Outcome {
         }
 
         record Failed() implements Outcome {
@@ -68,13 +69,13 @@ public class VerificationService {
     private final AttemptThrottle throttle;
     private final Throttles throttles;
     private final SecretCipher cipher;
-    private final TokenService tokens;
+    private final LoginTokens loginTokens;
     private final AuditLog audit;
     private final Clock clock;
 
     VerificationService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeService backupCodes,
             SitePolicyRepository policies, AttemptThrottle throttle, Throttles throttles, SecretCipher cipher,
-            TokenService tokens, AuditLog audit, Clock clock) {
+            LoginTokens loginTokens, AuditLog audit, Clock clock) {
         this.accounts = accounts;
         this.authenticators = authenticators;
         this.backupCodes = backupCodes;
@@ -82,7 +83,7 @@ public class VerificationService {
         this.throttle = throttle;
         this.throttles = throttles;
         this.cipher = cipher;
-        this.tokens = tokens;
+        this.loginTokens = loginTokens;
         this.audit = audit;
         this.clock = clock;
     }
@@ -106,12 +107,13 @@ public class VerificationService {
                         return audit.record(AuditType.SECOND_FACTOR_LOCKED, account.login, account.login, origin, factor)
                                 .replaceWith(new Outcome.Locked());
                     }
-                    return evaluate(account, request, factor, origin);
+                    return evaluate(account, request, factor, origin, challenge);
                 })))
-                .map(outcome -> respond(outcome, challenge));
+                .map(this::respond);
     }
 
-    private Uni<Outcome> evaluate(Account account, VerifyRequest request, String factor, RequestOrigin origin) {
+    private Uni<Outcome> evaluate(Account account, VerifyRequest request, String factor, RequestOrigin origin,
+            TokenPrincipal challenge) {
         Uni<Optional<Long>> check = request.code() != null
                 ? checkTotp(account, request.code()).map(ok -> ok ? Optional.of(-1L) : Optional.<Long>empty())
                 : backupCodes.consume(account.id, request.backupCode());
@@ -127,7 +129,10 @@ public class VerificationService {
                     .call(() -> audit.record(AuditType.SECOND_FACTOR_SUCCEEDED, account.login, account.login, origin, factor))
                     .call(() -> extra)
                     .chain(() -> policies.current())
-                    .map(policy -> new Outcome.Succeeded(factor, remaining, account, policy.accessTokenLifetimeSeconds));
+                    .chain(policy -> loginTokens.issue(new TokenService.Login(account.id, account.login,
+                            account.role.wireName(), challenge.client(), AMR_MFA, factor, challenge.authTime()),
+                            policy.accessTokenLifetimeSeconds))
+                    .map(issued -> new Outcome.Succeeded(remaining, issued));
         });
     }
 
@@ -148,7 +153,7 @@ public class VerificationService {
         });
     }
 
-    private LoginResponse respond(Outcome outcome, TokenPrincipal challenge) {
+    private LoginResponse respond(Outcome outcome) {
         if (outcome instanceof Outcome.Throttled t) {
             throw new ThrottledException(t.retryAfter());
         }
@@ -159,9 +164,7 @@ public class VerificationService {
         if (!(outcome instanceof Outcome.Succeeded s)) {
             throw UnauthenticatedException.badCode();
         }
-        var issued = tokens.issueAccess(new TokenService.Login(s.account().id, s.account().login, s.account().role.wireName(),
-                challenge.client(), AMR_MFA, s.factor(), challenge.authTime()), s.lifetime());
-        LoginResponse response = LoginResponse.authenticated(issued.token(), issued.expiresIn(), null);
+        LoginResponse response = LoginResponse.authenticated(s.issued(), null);
         return s.backupCodesRemaining() == null ? response
                 : response.withBackupCodesRemaining(s.backupCodesRemaining(), s.backupCodesRemaining() <= REGENERATE_AT_OR_BELOW);
     }

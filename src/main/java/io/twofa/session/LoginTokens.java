@@ -1,0 +1,102 @@
+package io.twofa.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
+import io.twofa.auth.Clients;
+import io.twofa.config.TwofaConfig;
+import io.twofa.token.TokenService;
+
+/**
+ * The one place that ends a login: issues the access token and, for the client kinds configured in
+ * {@code twofa.refresh.clients}, the first refresh token of a new family. Used by the password step, the second
+ * factor and enrolment alike; joins the caller's transaction, so the family exists exactly when the login does.
+ * Created at start-up, so a wrong {@code twofa.refresh.*} setting stops the service at once.
+ */
+@ApplicationScoped
+@Startup
+public class LoginTokens {
+
+    /** What a completed login hands out. The refresh fields are null for clients that get no refresh token. */
+    public record Issued(String accessToken, long expiresIn, String refreshToken, Long refreshExpiresIn) {
+    }
+
+    private final TokenService tokens;
+    private final RefreshFamilyRepository families;
+    private final RefreshTokenRepository refreshTokens;
+    private final Clock clock;
+    private final Set<String> refreshClients;
+    private final Duration idle;
+    private final Duration absolute;
+
+    LoginTokens(TokenService tokens, RefreshFamilyRepository families, RefreshTokenRepository refreshTokens, TwofaConfig config,
+            Clock clock) {
+        this.tokens = tokens;
+        this.families = families;
+        this.refreshTokens = refreshTokens;
+        this.clock = clock;
+        this.refreshClients = Set.copyOf(config.refresh().clients());
+        this.idle = config.refresh().idleLifetime();
+        this.absolute = config.refresh().absoluteLifetime();
+        for (String client : refreshClients) {
+            if (!Clients.ALL.contains(client)) {
+                throw new IllegalStateException("twofa.refresh.clients (TWOFA_REFRESH_CLIENTS): unknown client kind '" + client
+                        + "'; known: " + String.join(", ", Clients.ALL.stream().sorted().toList()));
+            }
+        }
+        if (idle.isNegative() || idle.isZero() || absolute.compareTo(idle) < 0) {
+            throw new IllegalStateException("twofa.refresh.idle-lifetime must be positive and at most twofa.refresh.absolute-lifetime");
+        }
+    }
+
+    public boolean refreshFor(String client) {
+        return refreshClients.contains(client);
+    }
+
+    /** Access token, plus a new refresh-token family when the client gets one. Joins the caller's transaction. */
+    public Uni<Issued> issue(TokenService.Login login, int accessLifetimeSeconds) {
+        TokenService.Issued access = tokens.issueAccess(login, accessLifetimeSeconds);
+        if (!refreshFor(login.client())) {
+            return Uni.createFrom().item(new Issued(access.token(), access.expiresIn(), null, null));
+        }
+        Instant now = clock.instant();
+        RefreshFamily family = new RefreshFamily();
+        family.id = UUID.randomUUID();
+        family.accountId = login.accountId();
+        family.client = login.client();
+        family.amr = String.join(" ", login.amr());
+        family.factor = login.factor();
+        family.authTime = login.authTime();
+        family.createdAt = now;
+        family.lastUsedAt = now;
+        family.absoluteExpiry = login.authTime().plus(absolute);
+        return families.persist(family)
+                .chain(() -> addToken(family, now))
+                .map(refresh -> new Issued(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()));
+    }
+
+    /** A fresh token value and its expiry in seconds; the value exists only in the answer to the client. */
+    record NewRefresh(String value, long expiresIn) {
+    }
+
+    /** Adds the family's next token: idle expiry from now, never past the family's absolute expiry. */
+    Uni<NewRefresh> addToken(RefreshFamily family, Instant now) {
+        String value = RefreshTokenValue.generate();
+        Instant idleExpiry = now.plus(idle);
+        RefreshToken token = new RefreshToken();
+        token.id = UUID.randomUUID();
+        token.familyId = family.id;
+        token.tokenHash = RefreshTokenValue.hashOfNew(value);
+        token.createdAt = now;
+        token.expiresAt = idleExpiry.isBefore(family.absoluteExpiry) ? idleExpiry : family.absoluteExpiry;
+        return refreshTokens.persist(token)
+                .map(ignored -> new NewRefresh(value, Math.max(0, Duration.between(now, token.expiresAt).toSeconds())));
+    }
+}

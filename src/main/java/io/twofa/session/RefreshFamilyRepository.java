@@ -1,0 +1,60 @@
+package io.twofa.session;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+
+@ApplicationScoped
+public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFamily, UUID> {
+
+    /** Why a family stopped; kept in {@code revoked_reason} and the audit detail. */
+    public static final String REASON_LOGOUT = "logout";
+    public static final String REASON_REUSE = "reuse";
+    public static final String REASON_REVOKED_BY_USER = "revoked_by_user";
+    public static final String REASON_REVOKED_BY_ADMIN = "revoked_by_admin";
+    public static final String REASON_SECOND_FACTOR_RESET = "second_factor_reset";
+    public static final String REASON_SECOND_FACTOR_CHANGED = "second_factor_changed";
+    public static final String REASON_PASSWORD_CHANGED = "password_changed";
+    public static final String REASON_TWO_FACTOR_SWITCHED_ON = "two_factor_switched_on";
+    public static final String REASON_TWO_FACTOR_REQUIRED = "two_factor_required";
+
+    /** Revokes one family unless it is revoked already; 1 = revoked now. */
+    public Uni<Integer> revoke(UUID familyId, String reason, Instant now) {
+        return update("revokedAt = ?1, revokedReason = ?2 where id = ?3 and revokedAt is null", now, reason, familyId);
+    }
+
+    /** Revokes every live family of an account; the number revoked now. */
+    public Uni<Integer> revokeAllOf(UUID accountId, String reason, Instant now) {
+        return update("revokedAt = ?1, revokedReason = ?2 where accountId = ?3 and revokedAt is null", now, reason, accountId);
+    }
+
+    /** Revokes every live family of every account; the number revoked now. */
+    public Uni<Integer> revokeEveryone(String reason, Instant now) {
+        return update("revokedAt = ?1, revokedReason = ?2 where revokedAt is null", now, reason);
+    }
+
+    public Uni<Integer> touch(UUID familyId, Instant now) {
+        return update("lastUsedAt = ?1 where id = ?2", now, familyId);
+    }
+
+    /**
+     * The account's sessions that can still be refreshed, newest first, with the expiry of their current token.
+     */
+    public Uni<List<SessionView>> liveSessionsOf(UUID accountId, Instant now) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery("""
+                select new io.twofa.session.SessionView(f.id, f.client, f.createdAt, f.lastUsedAt, t.expiresAt)
+                from RefreshFamily f, RefreshToken t
+                where t.familyId = f.id and f.accountId = :account and f.revokedAt is null and f.absoluteExpiry > :now
+                  and t.rotatedAt is null and t.expiresAt > :now
+                order by f.createdAt desc, f.id""", SessionView.class)
+                .setParameter("account", accountId)
+                .setParameter("now", now)
+                .getResultList());
+    }
+}
