@@ -32,6 +32,9 @@ public interface TwofaConfig {
     /** First start with an empty database. */
     Bootstrap bootstrap();
 
+    /** How long a request may wait for PostgreSQL before it is answered 503 (see operations/DatabasePool). */
+    Database database();
+
     interface EmbeddedDatabase {
         /** Start an embedded PostgreSQL when no datasource URL is configured. */
         @WithDefault("true")
@@ -132,5 +135,15 @@ public interface TwofaConfig {
     interface Bootstrap {
         /** Password of the {@code admin} account created on first start; generated and logged once when unset. */
         Optional<String> adminPassword();
+    }
+
+    interface Database {
+        /** Longest wait for a new TCP connection to PostgreSQL. */
+        @WithDefault("3S")
+        Duration connectTimeout();
+
+        /** Longest wait for a connection from the pool (all busy, or none can be opened). */
+        @WithDefault("5S")
+        Duration acquireTimeout();
     }
 }

@@ -3,12 +3,12 @@ package io.twofa.error;
 import java.net.ConnectException;
 
 /** Recognises a failure to reach PostgreSQL in an exception chain. */
-final class DatabaseUnavailable {
+public final class DatabaseUnavailable {
 
     private DatabaseUnavailable() {
     }
 
-    static boolean isCause(Throwable e) {
+    public static boolean isCause(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof io.vertx.core.impl.NoStackTraceThrowable
                     && String.valueOf(t.getMessage()).contains("Connection")

@@ -3,6 +3,7 @@ package io.twofa.error;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -16,13 +17,18 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.quarkus.security.identity.CurrentIdentityAssociation;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import io.twofa.token.Roles;
 
 /** Every error leaves the service as problem+json: typed problems, framework errors, and the unexpected. */
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @Inject
+    CurrentIdentityAssociation identities;
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -54,7 +60,13 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, SecurityIdentity identity) {
+    public Uni<Response> forbidden(ForbiddenException e) {
+        // SecurityIdentity is not an allowed mapper parameter (the build fails); the deferred identity is already
+        // resolved when @RolesAllowed refused, so this does not authenticate again
+        return identities.getDeferredIdentity().map(identity -> forbidden(e, identity));
+    }
+
+    private Response forbidden(ForbiddenException e, SecurityIdentity identity) {
         if (identity == null || identity.isAnonymous() || !identity.hasRole(Roles.ACCESS)) {
             // a challenge token where an access token is needed: not a permission problem, the wrong credential
             return unauthorized(e);
