@@ -145,5 +145,12 @@ public interface TwofaConfig {
         /** Longest wait for a connection from the pool (all busy, or none can be opened). */
         @WithDefault("5S")
         Duration acquireTimeout();
+
+        /**
+         * Longest time a request may take before it is answered 503: the backstop for a database that accepts
+         * connections but does not answer (frozen, or a network that drops packets), where no client timeout fires.
+         */
+        @WithDefault("8S")
+        Duration requestTimeout();
     }
 }

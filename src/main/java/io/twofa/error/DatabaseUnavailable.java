@@ -5,6 +5,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 
+import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.core.impl.NoStackTraceTimeoutException;
@@ -52,13 +53,16 @@ public final class DatabaseUnavailable {
                 || t instanceof UnknownHostException
                 || t instanceof ClosedConnectionException
                 || t instanceof ConnectionPoolTooBusyException
-                || t instanceof NoStackTraceTimeoutException // no pooled connection within the acquire timeout
+                || t instanceof NoStackTraceTimeoutException
                 || BY_NAME.contains(t.getClass().getName())) {
             return true;
         }
         if (t instanceof PgException pg) {
             String state = pg.getSqlState();
             return state != null && (state.startsWith("08") || UNAVAILABLE_STATES.contains(state));
+        }
+        if (t instanceof VertxException && "Timeout waiting for connection".equals(t.getMessage())) {
+            return true; // the pool's acquire timeout (twofa.database.acquire-timeout)
         }
         // the pool's "Connection is not active now" and similar
         return t instanceof NoStackTraceThrowable && String.valueOf(t.getMessage()).contains("onnection");

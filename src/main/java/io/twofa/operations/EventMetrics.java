@@ -1,5 +1,6 @@
 package io.twofa.operations;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import io.quarkus.security.UnauthorizedException;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditType;
+import io.twofa.config.TwofaConfig;
 import io.twofa.error.DatabaseUnavailable;
 import io.twofa.error.ProblemException;
 import io.vertx.core.Context;
@@ -29,14 +31,16 @@ import io.vertx.ext.web.RoutingContext;
  * <li>{@code twofa_events_total{type, factor}}: one per audit event. {@code type} is the audit type
  * ({@link AuditType#wireName()}), {@code factor} is {@code totp}, {@code backup_code} or {@code none}.</li>
  * <li>{@code twofa_login_seconds{outcome}} and {@code twofa_verify_seconds{outcome}}: time of
- * {@code POST /api/v1/auth/login} and {@code POST /api/v1/auth/verify}; {@code outcome} is one of {@link #OUTCOMES}.</li>
+ * {@code POST /api/v1/auth/login} and {@code POST /api/v1/auth/verify}; {@code outcome} is one of {@link #OUTCOMES}.
+ * These two also get a deadline: unfinished after {@code twofa.database.request-timeout} minus one second, they
+ * are answered 503 ({@link DeadlineExceeded}) and the work is cancelled.</li>
  * </ul>
  * Every label value comes from a fixed set: never a login, address, request id or code.
  * <p>
  * An event recorded while serving a request is counted when that request has ended without a server error,
  * i.e. after its transaction committed (the services commit before answering, also for 4xx answers); an event of
- * a request that failed with a 5xx (a transaction that may have rolled back) is not counted. An event recorded
- * outside a request is counted at once.
+ * a request that was answered with a 5xx (a transaction that may have rolled back, or an answer given before the
+ * work finished, see {@link RequestDeadline}) is not counted. An event recorded outside a request is counted at once.
  */
 @ApplicationScoped
 public class EventMetrics {
@@ -51,11 +55,17 @@ public class EventMetrics {
     private static final String PENDING = "twofa.pending-events";
 
     private final MeterRegistry registry;
+    private final Duration deadline;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    EventMetrics(MeterRegistry registry) {
+    EventMetrics(MeterRegistry registry, TwofaConfig config) {
         this.registry = registry;
+        // a second before RequestDeadline answers for the whole request, so that these answers go through the
+        // normal error mapping (and no late token can be issued: the work is cancelled)
+        Duration total = config.database().requestTimeout();
+        this.deadline = total.isZero() || total.isNegative() ? null
+                : total.compareTo(Duration.ofSeconds(2)) > 0 ? total.minusSeconds(1) : total;
         // registered up front so that every series exists (at 0) from the start: rate() needs a first sample
         for (AuditType type : AuditType.values()) {
             for (String factor : factorsOf(type)) {
@@ -98,7 +108,11 @@ public class EventMetrics {
 
     private <T> Uni<T> time(String name, Supplier<Uni<T>> call) {
         Timer.Sample sample = Timer.start(registry);
-        return Uni.createFrom().<T> deferred(call::get)
+        Uni<T> work = Uni.createFrom().<T> deferred(call::get);
+        if (deadline != null) {
+            work = work.ifNoItem().after(deadline).failWith(DeadlineExceeded::new);
+        }
+        return work
                 .onItemOrFailure().invoke((item, failure) -> sample.stop(timer(name, outcome(failure))));
     }
 
@@ -167,10 +181,13 @@ public class EventMetrics {
     private final class Pending {
         private final List<String[]> events = new ArrayList<>();
         private boolean closed;
+        private boolean committed;
 
+        /** False: count it now (the request already ended well). */
         synchronized boolean add(AuditType type, String factor) {
             if (closed) {
-                return false;
+                // work that goes on after the answer left: count it only if that answer was not a server error
+                return !committed;
             }
             events.add(new String[] { type.wireName(), factor });
             return true;
@@ -181,6 +198,7 @@ public class EventMetrics {
                 return;
             }
             closed = true;
+            this.committed = committed;
             if (committed) {
                 events.forEach(e -> counter(e[0], e[1]).increment());
             }

@@ -203,6 +203,53 @@ class DatabaseOutageTest {
         assertThat(counter(metrics(), "twofa_login_seconds_count{outcome=\"unavailable\"}")).isGreaterThanOrEqualTo(1);
     }
 
+    @Test
+    @Order(4)
+    void aDatabaseThatStopsAnsweringIsAnswered503InBoundedTime() throws Exception {
+        // frozen (SIGSTOP): connections stay open and nothing answers, as behind a network that drops packets;
+        // no client timeout fires on an open connection, the request deadline does
+        Enrolled ivan = Api.createAndEnrol(a, a, admin, "ivan");
+        String challenge = Api.challenge(a, ivan);
+        assertThat(Api.login(a, "frank", "correct-horse-frank").status()).isEqualTo(200);
+        OpsPostgres.signal("STOP");
+        Instant thawing;
+        try {
+            ExecutorService parallel = Executors.newFixedThreadPool(3);
+            try {
+                var login = parallel.submit(() -> Api.login(a, "frank", "correct-horse-frank"));
+                var verify = parallel.submit(() -> Api.post(a, "/api/v1/auth/verify", challenge,
+                        Map.of("backup_code", ivan.backupCodes().get(0))));
+                var ready = parallel.submit(() -> Api.get(a, "/q/health/ready", null));
+                assertUnavailable(login.get());
+                assertUnavailable(verify.get());
+                Reply readiness = ready.get();
+                assertThat(readiness.status()).as("readiness: %s", readiness.body()).isEqualTo(503);
+                assertThat(readiness.took()).isLessThan(BOUND);
+            } finally {
+                parallel.shutdownNow();
+            }
+        } finally {
+            thawing = Instant.now();
+            OpsPostgres.signal("CONT");
+        }
+        Duration recovery = null;
+        while (Duration.between(thawing, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
+            if (Api.get(a, "/q/health/ready", null).status() == 200) {
+                recovery = Duration.between(thawing, Instant.now());
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertThat(recovery).as("ready again after the database answers again").isNotNull().isLessThan(BOUND);
+        Reply again = Api.login(a, "frank", "correct-horse-frank");
+        assertThat(again.status()).as("login after: %s", again.body()).isEqualTo(200);
+        // the backup code offered while frozen may or may not have been used once the server resumed (the
+        // answer was 503 either way, without a token); the next one works
+        Reply verified = Api.post(a, "/api/v1/auth/verify", Api.challenge(a, ivan),
+                Map.of("backup_code", ivan.backupCodes().get(1)));
+        assertThat(verified.status()).as("verify after: %s", verified.body()).isEqualTo(200);
+    }
+
     private static void assertUnavailable(Reply reply) {
         assertThat(reply.status()).as("during the outage: %s", reply.body()).isEqualTo(503);
         assertThat(reply.contentType()).startsWith("application/problem+json");

@@ -95,6 +95,38 @@ final class OpsPostgres {
         }
     }
 
+    /** The postmaster and its children (backends, background workers): the whole server. */
+    static java.util.List<Long> serverPids() {
+        synchronized (LOCK) {
+            try {
+                long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+                java.util.List<Long> pids = new java.util.ArrayList<>();
+                pids.add(postmaster);
+                ProcessHandle.of(postmaster).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+                return pids;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
+    static void signal(String signal) {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
+        serverPids().forEach(pid -> command.add(Long.toString(pid)));
+        try {
+            Process kill = new ProcessBuilder(command).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException(command + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     static int port() {
         return port;
     }
