@@ -33,7 +33,7 @@ import io.vertx.ext.web.RoutingContext;
  * <li>{@code twofa_login_seconds{outcome}} and {@code twofa_verify_seconds{outcome}}: time of
  * {@code POST /api/v1/auth/login} and {@code POST /api/v1/auth/verify}; {@code outcome} is one of {@link #OUTCOMES}.
  * These two also get a deadline: unfinished after {@code twofa.database.request-timeout} minus one second, they
- * are answered 503 ({@link DeadlineExceeded}) and the work is cancelled.</li>
+ * are answered 503 ({@link DeadlineExceeded}); work that finishes later is discarded.</li>
  * </ul>
  * Every label value comes from a fixed set: never a login, address, request id or code.
  * <p>
@@ -109,11 +109,39 @@ public class EventMetrics {
     private <T> Uni<T> time(String name, Supplier<Uni<T>> call) {
         Timer.Sample sample = Timer.start(registry);
         Uni<T> work = Uni.createFrom().<T> deferred(call::get);
-        if (deadline != null) {
-            work = work.ifNoItem().after(deadline).failWith(DeadlineExceeded::new);
-        }
-        return work
+        return withDeadline(work)
                 .onItemOrFailure().invoke((item, failure) -> sample.stop(timer(name, outcome(failure))));
+    }
+
+    /**
+     * Answers {@link DeadlineExceeded} when the work has not finished by the deadline, without cancelling it: a
+     * cancelled Hibernate Reactive transaction would leave its session and connection half closed, while work
+     * that finishes late (the database answers again) ends cleanly and its result is discarded.
+     */
+    private <T> Uni<T> withDeadline(Uni<T> work) {
+        Context context = Vertx.currentContext();
+        if (deadline == null || context == null) {
+            return work;
+        }
+        return Uni.createFrom().emitter(emitter -> {
+            java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+            long timer = context.owner().setTimer(deadline.toMillis(), t -> {
+                if (answered.compareAndSet(false, true)) {
+                    emitter.fail(new DeadlineExceeded());
+                }
+            });
+            work.subscribe().with(item -> {
+                context.owner().cancelTimer(timer);
+                if (answered.compareAndSet(false, true)) {
+                    emitter.complete(item);
+                }
+            }, failure -> {
+                context.owner().cancelTimer(timer);
+                if (answered.compareAndSet(false, true)) {
+                    emitter.fail(failure);
+                }
+            });
+        });
     }
 
     static String outcome(Throwable failure) {
