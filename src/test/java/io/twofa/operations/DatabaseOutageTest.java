@@ -173,6 +173,11 @@ class DatabaseOutageTest {
         List<Seen> duringOutage = all.stream()
                 .filter(s -> s.sent().isAfter(down.plusMillis(200)) && s.sent().isBefore(restarting)).toList();
         assertThat(duringOutage).as("requests during the outage").isNotEmpty();
+        System.out.printf("outage: %d requests flowed (%d during the outage, slowest answer then %d ms); ready %d ms after"
+                + " PostgreSQL was back; statuses %s%n", all.size(), duringOutage.size(),
+                duringOutage.stream().mapToLong(s -> s.reply().took().toMillis()).max().orElse(0), recovery.toMillis(),
+                all.stream().collect(java.util.stream.Collectors.groupingBy(s -> s.reply().status(),
+                        java.util.TreeMap::new, java.util.stream.Collectors.counting())));
         for (Seen s : duringOutage) {
             assertUnavailable(s.reply());
         }
@@ -223,6 +228,8 @@ class DatabaseOutageTest {
                 assertUnavailable(login.get());
                 assertUnavailable(verify.get());
                 Reply readiness = ready.get();
+                System.out.printf("frozen database: login 503 in %d ms, verify 503 in %d ms, readiness 503 in %d ms%n",
+                        login.get().took().toMillis(), verify.get().took().toMillis(), readiness.took().toMillis());
                 assertThat(readiness.status()).as("readiness: %s", readiness.body()).isEqualTo(503);
                 assertThat(readiness.took()).isLessThan(BOUND);
             } finally {
@@ -241,6 +248,7 @@ class DatabaseOutageTest {
             Thread.sleep(200);
         }
         assertThat(recovery).as("ready again after the database answers again").isNotNull().isLessThan(BOUND);
+        System.out.printf("frozen database: ready %d ms after it answered again%n", recovery.toMillis());
         Reply again = Api.login(a, "frank", "correct-horse-frank");
         assertThat(again.status()).as("login after: %s", again.body()).isEqualTo(200);
         // the backup code offered while frozen may or may not have been used once the server resumed (the
