@@ -26,4 +26,6 @@ public class AuditEvent {
     public String sourceIp;
     /** Non-secret context: factor used, reason given, fields changed. */
     public String detail;
+    /** The X-Request-Id of the request that caused the event (null for events outside a request). */
+    public String requestId;
 }

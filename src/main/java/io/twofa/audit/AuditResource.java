@@ -23,7 +23,7 @@ public class AuditResource {
 
     /** One event as the API shows it. */
     public record Event(long id, Instant occurredAt, String type, String actor, String subjectLogin, String client,
-            String sourceIp, String detail) {
+            String sourceIp, String detail, String requestId) {
     }
 
     /** A page; {@code nextBefore} fetches the next (older) page, null at the end. */
@@ -46,7 +46,7 @@ public class AuditResource {
         Long before = beforeParam == null ? null : parse("before", beforeParam, 1, Long.MAX_VALUE);
         return events.findNewestFirst(login, type, before, limit).map(rows -> {
             List<Event> page = rows.stream().map(e -> new Event(e.id, e.occurredAt, e.type, e.actor, e.subjectLogin,
-                    e.client, e.sourceIp, e.detail)).toList();
+                    e.client, e.sourceIp, e.detail, e.requestId)).toList();
             Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
             return new Page(page, next);
         });

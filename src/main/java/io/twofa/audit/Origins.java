@@ -1,5 +1,6 @@
 package io.twofa.audit;
 
+import io.twofa.operations.RequestIds;
 import io.vertx.core.http.HttpServerRequest;
 
 /** Builds a {@link RequestOrigin}. The address is the connection's, or X-Forwarded-For's only when Quarkus is told to trust the proxy (quarkus.http.proxy.*). */
@@ -10,6 +11,6 @@ public final class Origins {
 
     public static RequestOrigin of(HttpServerRequest request, String client) {
         String ip = request == null || request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
-        return new RequestOrigin(client, ip);
+        return new RequestOrigin(client, ip, RequestIds.of(request));
     }
 }

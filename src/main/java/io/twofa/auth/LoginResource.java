@@ -10,15 +10,18 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.Origins;
+import io.twofa.operations.EventMetrics;
 import io.vertx.core.http.HttpServerRequest;
 
 @Path("/api/v1/auth/login")
 public class LoginResource {
 
     private final LoginService service;
+    private final EventMetrics metrics;
 
-    LoginResource(LoginService service) {
+    LoginResource(LoginService service, EventMetrics metrics) {
         this.service = service;
+        this.metrics = metrics;
     }
 
     @POST
@@ -26,6 +29,6 @@ public class LoginResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<LoginResponse> login(LoginService.LoginRequest body, @Context HttpServerRequest request) {
-        return service.login(body, Origins.of(request, null).sourceIp());
+        return metrics.timeLogin(() -> service.login(body, Origins.of(request, null)));
     }
 }

@@ -52,12 +52,13 @@ public class LoginService {
         this.clock = clock;
     }
 
-    public Uni<LoginResponse> login(LoginRequest request, String sourceIp) {
+    /** {@code from}: the request's origin; its client is taken from the body. */
+    public Uni<LoginResponse> login(LoginRequest request, RequestOrigin from) {
         Require.body(request);
         String login = Require.text("login", request.login(), 1, 128);
         String password = Require.text("password", request.password(), 1, 1024);
         String client = Require.oneOf("client", request.client() == null ? Clients.DEFAULT : request.client(), Clients.ALL);
-        RequestOrigin origin = new RequestOrigin(client, sourceIp);
+        RequestOrigin origin = from == null ? new RequestOrigin(client, null) : from.withClient(client);
         return passwords.checkLogin(login, password).flatMap(outcome -> {
             if (outcome instanceof PasswordVerifier.Outcome.Verified v) {
                 return Panache.withTransaction(() -> decide(v.account(), client)

@@ -36,6 +36,9 @@ public interface TwofaConfig {
     /** Refresh tokens of desktop programs (sessions that outlive the short access token). */
     Refresh refresh();
 
+    /** How long a request may wait for PostgreSQL before it is answered 503 (see operations/DatabasePool). */
+    Database database();
+
     interface EmbeddedDatabase {
         /** Start an embedded PostgreSQL when no datasource URL is configured. */
         @WithDefault("true")
@@ -154,5 +157,22 @@ public interface TwofaConfig {
     interface Bootstrap {
         /** Password of the {@code admin} account created on first start; generated and logged once when unset. */
         Optional<String> adminPassword();
+    }
+
+    interface Database {
+        /** Longest wait for a new TCP connection to PostgreSQL. */
+        @WithDefault("3S")
+        Duration connectTimeout();
+
+        /** Longest wait for a connection from the pool (all busy, or none can be opened). */
+        @WithDefault("5S")
+        Duration acquireTimeout();
+
+        /**
+         * Longest time a request may take before it is answered 503: the backstop for a database that accepts
+         * connections but does not answer (frozen, or a network that drops packets), where no client timeout fires.
+         */
+        @WithDefault("8S")
+        Duration requestTimeout();
     }
 }

@@ -41,6 +41,9 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     private static final String RUNNING_PORT = "twofa-service.embedded-postgres.port";
     private static final String SOURCE_NAME = "twofa-database";
     private static final int ORDINAL = 200;
+    /** Longest wait of the embedded PostgreSQL for the application to stop (covers quarkus.shutdown.delay + timeout). */
+    private static final java.time.Duration STOP_WAIT = java.time.Duration.ofSeconds(60);
+    private static boolean applicationRunning;
 
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
@@ -102,12 +105,19 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
                     // keep an initialised cluster; zonky's "clean" would wipe it on every start
                     .setCleanDataDirectory(false)
                     .setServerConfig("max_connections", "200")
-                    .setRegisterShutdownHook(true);
+                    // stopped by our own hook, after the application (see stopAfterApplication)
+                    .setRegisterShutdownHook(false);
+            if (!fresh) {
+                // zonky starts PostgreSQL for throw-away test data (-F: no fsync, no synchronous commit); a kept
+                // database holds accounts, replay guards and used backup codes: a commit must survive a crash
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            }
             String port = lookup(context, "twofa.embedded-database.port");
             if (port != null) {
                 builder.setPort(Integer.parseInt(port));
             }
             EmbeddedPostgres pg = builder.start();
+            stopAfterApplication(pg);
             System.setProperty(RUNNING_PORT, Integer.toString(pg.getPort()));
             LOG.infof("Embedded PostgreSQL %s on port %d, data in %s", initialised ? "reopened" : "created",
                     pg.getPort(), pgData);
@@ -117,6 +127,43 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
                     + "). Point the service at a PostgreSQL server with QUARKUS_DATASOURCE_REACTIVE_URL, "
                     + "QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD, or set TWOFA_DATA_DIR to a writable directory.", e);
         }
+    }
+
+    /**
+     * JVM shutdown hooks run in parallel: had PostgreSQL its own hook, it would stop while Quarkus still lets
+     * in-flight requests finish (quarkus.shutdown.timeout), and those requests would fail. So the hook waits
+     * until the application has stopped ({@link EmbeddedDatabaseLifecycle}), at most {@link #STOP_WAIT}, then
+     * stops PostgreSQL (pg_ctl stop, fast mode: a clean shutdown, the next start reopens the same data).
+     */
+    private static void stopAfterApplication(EmbeddedPostgres pg) {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                synchronized (EmbeddedPostgresConfigSourceFactory.class) {
+                    long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+                    while (applicationRunning && System.nanoTime() < deadline) {
+                        EmbeddedPostgresConfigSourceFactory.class.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                pg.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("Could not stop the embedded PostgreSQL: " + e);
+            }
+        }, "embedded-postgres-stop"));
+    }
+
+    /** The application using the embedded database has started: PostgreSQL must outlive it at shutdown. */
+    static synchronized void applicationStarted() {
+        applicationRunning = true;
+    }
+
+    /** The application has stopped (in-flight requests done): PostgreSQL may stop now. */
+    static synchronized void applicationStopped() {
+        applicationRunning = false;
+        EmbeddedPostgresConfigSourceFactory.class.notifyAll();
     }
 
     /** Looks a name up under each active profile first, as application.properties would resolve it. */

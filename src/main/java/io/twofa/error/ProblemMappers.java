@@ -3,6 +3,7 @@ package io.twofa.error;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 
@@ -24,7 +25,7 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
-    @jakarta.inject.Inject
+    @Inject
     SecurityIdentity identity;
 
     @ServerExceptionMapper
@@ -96,7 +97,12 @@ public class ProblemMappers {
                     "The database is not reachable; try again shortly.", Map.of(), Map.of("Retry-After", "5"));
         }
         // the class name is enough to find it; messages of lower layers may quote request values
-        LOG.errorf("Unexpected %s", e.getClass().getName());
+        if (e instanceof io.vertx.core.impl.NoStackTraceThrowable) {
+            // Vert.x' internal signals carry no request data: their message is what tells what happened
+            LOG.errorf("Unexpected %s: %s", e.getClass().getName(), e.getMessage());
+        } else {
+            LOG.errorf("Unexpected %s", e.getClass().getName());
+        }
         LOG.debug("Unexpected error", e);
         return Problems.response(500, "internal", "Internal error", "The request could not be completed.");
     }

@@ -12,6 +12,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.Origins;
 import io.twofa.auth.LoginResponse;
+import io.twofa.operations.EventMetrics;
 import io.twofa.token.Caller;
 import io.twofa.token.Roles;
 import io.twofa.token.TokenPrincipal;
@@ -22,10 +23,12 @@ public class VerifyResource {
 
     private final VerificationService service;
     private final SecurityIdentity identity;
+    private final EventMetrics metrics;
 
-    VerifyResource(VerificationService service, SecurityIdentity identity) {
+    VerifyResource(VerificationService service, SecurityIdentity identity, EventMetrics metrics) {
         this.service = service;
         this.identity = identity;
+        this.metrics = metrics;
     }
 
     @POST
@@ -34,10 +37,12 @@ public class VerifyResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<LoginResponse> verify(VerificationService.VerifyRequest body, @Context HttpServerRequest request) {
-        TokenPrincipal caller = Caller.of(identity);
-        if (!caller.isChallenge()) {
-            throw new io.quarkus.security.UnauthorizedException();
-        }
-        return service.verify(caller, body, Origins.of(request, caller.client()));
+        return metrics.timeVerify(() -> {
+            TokenPrincipal caller = Caller.of(identity);
+            if (!caller.isChallenge()) {
+                throw new io.quarkus.security.UnauthorizedException();
+            }
+            return service.verify(caller, body, Origins.of(request, caller.client()));
+        });
     }
 }
