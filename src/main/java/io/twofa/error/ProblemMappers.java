@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.logging.Logger;
@@ -16,7 +17,6 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.twofa.token.Roles;
 
 /** Every error leaves the service as problem+json: typed problems, framework errors, and the unexpected. */
@@ -54,8 +54,10 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public Response forbidden(ForbiddenException e, SecurityIdentity identity) {
-        if (identity == null || identity.isAnonymous() || !identity.hasRole(Roles.ACCESS)) {
+    public Response forbidden(ForbiddenException e, ContainerRequestContext request) {
+        // SecurityIdentity is not an allowed mapper parameter; the request's SecurityContext carries the same roles
+        jakarta.ws.rs.core.SecurityContext security = request.getSecurityContext();
+        if (security == null || security.getUserPrincipal() == null || !security.isUserInRole(Roles.ACCESS)) {
             // a challenge token where an access token is needed: not a permission problem, the wrong credential
             return unauthorized(e);
         }
