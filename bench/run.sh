@@ -180,11 +180,11 @@ R_PG16=$((A * 8 / 10)); R_PG64=$((A * 9 / 10))
 
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
 seed accounts 0 1000
-log "verify with 1k accounts (c=64): rounds over the 1000 accounts, replay markers reset between rounds (untimed)"
-load -Dmetric=verify -Dsuffix=_1k_accounts -Dc=64 -Dpool=1000 -Drounds="${BENCH_ROUNDS:-8}" io.twofa.bench.Load verify-rounds
+log "verify with 1k accounts (c=64): rounds over the same 1000 accounts for ${DURATION}s, replay markers reset between rounds (untimed)"
+load -Dmetric=verify -Dsuffix=_1k_accounts -Dc=64 -Dpool=1000 io.twofa.bench.Load verify-rounds
 seed accounts 1000 "$A"
 log "verify with $A accounts (c=64): the same procedure and the same 1000 accounts"
-load -Dmetric=verify -Dsuffix=_1m_accounts -Dc=64 -Dpool=1000 -Drounds="${BENCH_ROUNDS:-8}" io.twofa.bench.Load verify-rounds
+load -Dmetric=verify -Dsuffix=_1m_accounts -Dc=64 -Dpool=1000 io.twofa.bench.Load verify-rounds
 RPS_1K=$(value verify_rps_1k_accounts "$RESULTS")
 RPS_1M=$(value verify_rps_1m_accounts "$RESULTS")
 result verify_1m_vs_1k_accounts "$(ratio "$RPS_1M" "$RPS_1K")"
