@@ -117,32 +117,67 @@ public final class Seed {
         }
     }
 
-    /** Rows shaped like the service's own: login/verify events of the benchmark accounts, oldest first. */
+    /**
+     * Rows shaped like the service's own: login/verify events of the benchmark accounts, oldest first. The secondary
+     * (non-unique) indexes of audit_event are dropped first and rebuilt afterwards from their own definitions
+     * (pg_get_indexdef), which is about 3x faster than maintaining them row by row; the table ends up exactly as it was
+     * defined, with COUNT more rows, vacuumed and analysed.
+     */
     static void audit(long count) throws Exception {
+        java.util.Map<String, String> indexes = new java.util.LinkedHashMap<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("""
+                        select i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) from pg_index i
+                        where i.indrelid = 'audit_event'::regclass and not i.indisprimary and not i.indisunique
+                          and not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid)""")) {
+            while (rs.next()) {
+                indexes.put(rs.getString(1), rs.getString(2));
+            }
+            for (String name : indexes.keySet()) {
+                s.execute("drop index " + name);
+            }
+        }
         int threads = 2;
         long per = (count + threads - 1) / threads;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        List<Future<?>> parts = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            long a = t * per + 1;
-            long b = Math.min(count, (t + 1) * per);
-            parts.add(pool.submit(() -> {
-                try (Connection c = connect(); Statement s = c.createStatement()) {
-                    s.execute("""
-                            insert into audit_event (occurred_at, type, actor, subject_login, client, source_ip, detail)
-                            select now() - make_interval(secs => %d - g),
-                                   (array['login_succeeded','second_factor_succeeded','login_failed','second_factor_failed'])[1 + g %% 4],
-                                   'bench' || (g %% 1000000), 'bench' || (g %% 1000000), 'web', '127.0.0.1',
-                                   case when g %% 4 = 1 then 'totp' end
-                            from generate_series(%d, %d) g""".formatted(count, a, b));
-                }
-                return null;
-            }));
+        try {
+            List<Future<?>> parts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long a = t * per + 1;
+                long b = Math.min(count, (t + 1) * per);
+                parts.add(pool.submit(() -> {
+                    try (Connection c = connect(); Statement s = c.createStatement()) {
+                        s.execute("""
+                                insert into audit_event (occurred_at, type, actor, subject_login, client, source_ip, detail)
+                                select now() - make_interval(secs => %d - g),
+                                       (array['login_succeeded','second_factor_succeeded','login_failed','second_factor_failed'])[1 + g %% 4],
+                                       'bench' || (g %% 1000000), 'bench' || (g %% 1000000), 'web', '127.0.0.1',
+                                       case when g %% 4 = 1 then 'totp' end
+                                from generate_series(%d, %d) g""".formatted(count, a, b));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : parts) {
+                f.get();
+            }
+        } finally {
+            // rebuild the indexes, one per connection in parallel, whatever happened to the insert
+            List<Future<?>> builds = new ArrayList<>();
+            for (String definition : indexes.values()) {
+                builds.add(pool.submit(() -> {
+                    try (Connection c = connect(); Statement s = c.createStatement()) {
+                        s.execute("set maintenance_work_mem = '512MB'");
+                        s.execute(definition);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : builds) {
+                f.get();
+            }
+            pool.shutdown();
         }
-        for (Future<?> f : parts) {
-            f.get();
-        }
-        pool.shutdown();
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("vacuum analyze audit_event");
         }
