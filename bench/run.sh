@@ -163,11 +163,34 @@ curl -sf -X PUT "http://127.0.0.1:$PORT/api/v1/site-policy" -H "authorization: B
     -H 'content-type: application/json' -d '{"two_factor_required":true}' >/dev/null
 log "site policy: two_factor_required=true"
 
+# CPU time (ms) of the service JVM, and of the embedded PostgreSQL (postmaster + backends, exited ones included)
+HZ=$(getconf CLK_TCK)
+svc_cpu_ms() { awk -v hz="$HZ" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$SERVICE_PID/stat"; }
+PG_MASTER=""
+[[ $EXTERNAL_DB == 1 ]] || PG_MASTER=$(pgrep -f -- "-D $DATA_DIR/postgres -p $PG_PORT" | head -1 || true)
+pg_cpu_ms() {
+    [[ -n "$PG_MASTER" ]] || { echo 0; return; }
+    { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$PG_MASTER/stat"
+      for c in $(pgrep -P "$PG_MASTER"); do awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || true; done
+    } | awk -v hz="$HZ" '{ t += $1 } END { printf "%d", t * 1000 / hz }'
+}
+# cpu_begin; <phase>; cpu_end NAME REQUESTS: CPU per request of the service and of PostgreSQL during the phase
+cpu_begin() { CPU_S0=$(svc_cpu_ms); CPU_P0=$(pg_cpu_ms); }
+cpu_end() {
+    local ds dp
+    ds=$(( $(svc_cpu_ms) - CPU_S0 )); dp=$(( $(pg_cpu_ms) - CPU_P0 ))
+    result "${1}_service_cpu_ms_per_req" "$(awk -v a="$ds" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
+    [[ -z "$PG_MASTER" ]] || result "${1}_pg_cpu_ms_per_req" "$(awk -v a="$dp" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
+}
+pg_seq_scans() { psql -Atqc "select coalesce(sum(seq_scan), 0) from pg_stat_user_tables where relname in ('account', 'authenticator')"; }
+
 seed() { timeout 600 "${BENCH_JAVA[@]}" "${DBPROPS[@]}" -Dkeys="$SECRET_KEYS" io.twofa.bench.Seed "$@" 2>&1 | tee -a "$LOG" >&2; }
 load() {
     local out="$WORK/phase.txt"
+    rm -f "$WORK/total.txt"
     timeout 600 "${BENCH_JAVA[@]}" "${DBPROPS[@]}" -Dport="$PORT" -DsigningKeys="$SIGNING_KEYS" -Dwarmup="$WARMUP" \
-        -Dduration="$DURATION" "$@" >"$out" 2> >(tee -a "$LOG" >&2)
+        -Dduration="$DURATION" -DtotalFile="$WORK/total.txt" "$@" >"$out" 2> >(tee -a "$LOG" >&2)
+    if [[ "${DISCARD:-0}" == 1 ]]; then return 0; fi
     cat "$out" >>"$RESULTS"
     sed 's/^/  /' "$out" >&2
 }
@@ -180,11 +203,20 @@ R_PG16=$((A * 8 / 10)); R_PG64=$((A * 9 / 10))
 
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
 seed accounts 0 1000
+log "warming the service up (JIT): login c=4 for 5 s, then verify rounds (unmeasured) for ${SERVICE_WARMUP:=20}s"
+DISCARD=1 load -Dmetric=warmup_login -Dc=4 -Dwarmup=0 -Dduration=5 -Dfrom=0 -Dto=1000 io.twofa.bench.Load login 2>/dev/null
+DISCARD=1 load -Dmetric=warmup_verify -Dc=64 -Dpool=1000 -Dwarmup="$SERVICE_WARMUP" -Dduration=0 io.twofa.bench.Load verify-rounds 2>/dev/null
 log "verify with 1k accounts (c=64): rounds over the same 1000 accounts for ${DURATION}s, replay markers reset between rounds (untimed)"
+cpu_begin
 load -Dmetric=verify -Dsuffix=_1k_accounts -Dc=64 -Dpool=1000 io.twofa.bench.Load verify-rounds
+cpu_end verify_1k_accounts "$(cat "$WORK/total.txt")"
 seed accounts 1000 "$A"
 log "verify with $A accounts (c=64): the same procedure and the same 1000 accounts"
+SEQ0=$(pg_seq_scans)
+cpu_begin
 load -Dmetric=verify -Dsuffix=_1m_accounts -Dc=64 -Dpool=1000 io.twofa.bench.Load verify-rounds
+cpu_end verify_1m_accounts "$(cat "$WORK/total.txt")"
+result seq_scans_of_account_authenticator_during_1m "$(( $(pg_seq_scans) - SEQ0 ))"
 RPS_1K=$(value verify_rps_1k_accounts "$RESULTS")
 RPS_1M=$(value verify_rps_1m_accounts "$RESULTS")
 result verify_1m_vs_1k_accounts "$(ratio "$RPS_1M" "$RPS_1K")"
@@ -195,13 +227,17 @@ TOKENS=$(awk -v r="$RPS_1M" -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d"
 # ---- 5. verify at 16 and 64 concurrent requests, and PostgreSQL running the same SQL (pgbench) -------------------
 verify_phase() { # concurrency first-account end-account suffix
     log "verify c=$1 for ${DURATION}s (accounts $2.., $TOKENS challenge tokens minted beforehand)"
+    cpu_begin
     load -Dmetric=verify -Dsuffix="$4" -Dc="$1" -Dfrom="$2" -Dto="$3" -Dtokens="$TOKENS" io.twofa.bench.Load verify
+    cpu_end "verify$4" "$(cat "$WORK/total.txt")"
 }
 pg_phase() { # concurrency first-account
     local step out tps
     step=$(( $(date +%s) / 30 ))
     out="$WORK/pgbench_c$1.txt"
     log "pgbench: the verify SQL (bench/verify.sql), c=$1, -M prepared, ${DURATION}s"
+    local p0
+    p0=$(pg_cpu_ms)
     timeout $((DURATION + 120)) "$PGBENCH" -n -M prepared -f "$ROOT/bench/verify.sql" -c "$1" -j 2 -T "$DURATION" \
         -D k=0 -D base="$2" -D clients="$1" -D step="$step" -D scope=second_factor -D free=5 -D delay=30 \
         -D maxdelay=900 -D lock=100 -D status=active -D zero=0 -D one=1 -D client=web -D detail=totp -D ip=127.0.0.1 \
@@ -211,6 +247,8 @@ pg_phase() { # concurrency first-account
     result "pg_limit_tps_c$1" "$(printf '%.1f' "$tps")"
     local processed
     processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
+    [[ -z "$PG_MASTER" ]] || result "pg_limit_pg_cpu_ms_per_tx_c$1" \
+        "$(awk -v a="$(( $(pg_cpu_ms) - p0 ))" -v n="$processed" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
     if (( processed > A / 10 )); then result "pg_limit_WARNING_ran_past_its_account_range_c$1" "$processed"; fi
 }
 log "the SQL of one verify, as run by pgbench:"
@@ -232,9 +270,12 @@ result verify_vs_es256_limit "$(ratio "$(value verify_rps_c64 "$RESULTS")" "$(va
 
 # ---- 6. password step vs Argon2id ---------------------------------------------------------------------------------
 log "login (password step) c=16 for ${DURATION}s"
+cpu_begin
 load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FULL" io.twofa.bench.Load login
+cpu_end login "$(cat "$WORK/total.txt")"
 log "Argon2id limit: the same hash (m=19456 KiB, t=2, p=1) on 16 threads, no HTTP, no database"
-timeout 120 "${BENCH_JAVA[@]}" -Dthreads=16 -Dwarmup="$WARMUP" -Dduration="$DURATION" io.twofa.bench.HashLimit \
+# the service's JVM defaults (no GC or heap flags), as `java -jar` runs it
+timeout 120 java -cp "$CP" -Dthreads=16 -Dwarmup=5 -Dduration="$DURATION" io.twofa.bench.HashLimit \
     >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
 result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"

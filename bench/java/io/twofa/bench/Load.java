@@ -61,6 +61,9 @@ public final class Load {
     final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
             .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(c).setMaxWaitQueueSize(-1));
 
+    /** Every unit of work completed by this process, warm-up included (for CPU time per request). */
+    static final AtomicLong TOTAL = new AtomicLong();
+
     public static void main(String[] args) throws Exception {
         Load load = new Load();
         try {
@@ -70,6 +73,10 @@ public final class Load {
                 case "login" -> load.login();
                 case "full" -> load.full();
                 default -> throw new IllegalArgumentException(args[0]);
+            }
+            String totalFile = System.getProperty("totalFile");
+            if (totalFile != null) {
+                java.nio.file.Files.writeString(Path.of(totalFile), TOTAL.get() + "\n");
             }
         } finally {
             load.http.close();
@@ -139,6 +146,7 @@ public final class Load {
         long[] ok = { 0 };
         long[] failed = { 0 };
         long[] errorsShown = { 0 };
+        long[] total = { 0 };
         CompletableFuture<Void> done = new CompletableFuture<>();
         int[] running = { c };
         vertx.runOnContext(v -> {
@@ -156,6 +164,7 @@ public final class Load {
                         work.run(n).onComplete(ar -> {
                             long end = System.nanoTime();
                             boolean success = ar.succeeded() && ar.result();
+                            total[0]++;
                             if (!success && errorsShown[0]++ < 3) {
                                 System.err.println("[" + name + "] failed request for account " + n + ": "
                                         + (ar.failed() ? ar.cause() : "unexpected response"));
@@ -178,6 +187,7 @@ public final class Load {
             }
         });
         done.get((long) (warmupS + durationS + 120), TimeUnit.SECONDS);
+        TOTAL.addAndGet(total[0]);
         long[] l = Arrays.copyOf(lat[0], count[0]);
         Arrays.sort(l);
         return new Window(l, count[0], ok[0], failed[0], durationS);
@@ -236,7 +246,7 @@ public final class Load {
 
     /**
      * The pool's accounts, each once per round, rounds until {@code duration} seconds of measured rounds have passed
-     * (after {@code warmRounds} unmeasured ones); a round still running at the deadline is cut there. Between rounds,
+     * (after at least {@code warmRounds} unmeasured rounds and {@code warmup} seconds); a round still running at the deadline is cut there. Between rounds,
      * untimed, the replay marker of the pool's authenticators is reset so the next round's codes are accepted again.
      */
     void verifyRounds() throws Exception {
@@ -255,8 +265,12 @@ public final class Load {
             long failed = 0;
             double seconds = 0;
             int rounds = 0;
-            for (int r = 0; r < warmRounds || seconds < duration - 1e-3; r++) {
-                boolean measured = r >= warmRounds;
+            long warmUntil = System.nanoTime() + (long) (warmup * 1e9);
+            boolean warming = true;
+            for (int r = 0; warming || seconds < duration - 1e-3; r++) {
+                // unmeasured rounds until both warmRounds and warmup seconds have passed
+                warming = warming && (r < warmRounds || System.nanoTime() < warmUntil);
+                boolean measured = !warming;
                 double budget = measured ? duration - seconds : 600;
                 AtomicLong cursor = new AtomicLong(0);
                 long t0 = System.nanoTime();
