@@ -1,0 +1,356 @@
+package io.twofa.bench;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+import io.twofa.crypto.Totp;
+import io.twofa.token.BenchTokens;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
+/**
+ * Closed-loop load generator (a separate process from the service): C virtual users, each sends its next request
+ * when the previous one is answered, over C keep-alive HTTP/1.1 connections of one Vert.x event loop. Latency is
+ * from send to the end of the response body; all latencies of the measured window are kept and sorted.
+ * <p>
+ * Phases (first argument), settings as system properties:
+ * <ul>
+ * <li>{@code verify}: POST /api/v1/auth/verify with a challenge token and the current TOTP code, each account
+ * (from..to-1) used once; {@code c}, {@code warmup}, {@code duration} seconds.</li>
+ * <li>{@code verify-rounds}: the accounts 0..pool-1, each once per round; between rounds (untimed) their replay
+ * marker is reset over JDBC, so a small account table can be measured for as long as a large one.</li>
+ * <li>{@code login}: POST /api/v1/auth/login (password step, enrolled accounts: second_factor_required).</li>
+ * <li>{@code full}: login then verify with the challenge token it returned: one complete two-factor login.</li>
+ * </ul>
+ * Prints {@code name: value} lines: {@code <metric>_rps<suffix>}, {@code _p50_ms}, {@code _p99_ms}, {@code _errors}.
+ */
+public final class Load {
+
+    static final String PASSWORD_BODY = ",\"password\":\"" + BenchAccounts.PASSWORD + "\",\"client\":\"web\"}";
+
+    final String host = System.getProperty("host", "127.0.0.1");
+    final int port = Integer.getInteger("port", 8383);
+    final int c = Integer.getInteger("c", 16);
+    final double warmup = Double.parseDouble(System.getProperty("warmup", "3"));
+    final double duration = Double.parseDouble(System.getProperty("duration", "10"));
+    /** Printed as {@code <metric>_rps<suffix>}, {@code <metric>_p50_ms<suffix>}, … */
+    final String suffix = System.getProperty("suffix", "");
+    final String name = System.getProperty("metric", "verify") + suffix;
+    final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+            .setBlockedThreadCheckInterval(60_000));
+    final HttpClient http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+            .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(c).setMaxWaitQueueSize(-1));
+
+    /** Every unit of work completed by this process, warm-up included (for CPU time per request). */
+    static final AtomicLong TOTAL = new AtomicLong();
+
+    public static void main(String[] args) throws Exception {
+        Load load = new Load();
+        try {
+            switch (args[0]) {
+                case "verify" -> load.verify();
+                case "verify-rounds" -> load.verifyRounds();
+                case "login" -> load.login();
+                case "full" -> load.full();
+                default -> throw new IllegalArgumentException(args[0]);
+            }
+            String totalFile = System.getProperty("totalFile");
+            if (totalFile != null) {
+                java.nio.file.Files.writeString(Path.of(totalFile), TOTAL.get() + "\n");
+            }
+        } finally {
+            load.http.close();
+            load.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A response: status and body. */
+    record Reply(int status, String body) {
+    }
+
+    Future<Reply> post(String path, String bearer, String json) {
+        RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
+                .putHeader("content-type", "application/json").putHeader("accept", "application/json");
+        if (bearer != null) {
+            o.putHeader("authorization", "Bearer " + bearer);
+        }
+        return http.request(o).compose(req -> req.send(Buffer.buffer(json)))
+                .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.toString())));
+    }
+
+    /** One unit of work of a virtual user: completes with true when it succeeded. */
+    interface Work {
+        Future<Boolean> run(long n);
+    }
+
+    /** Results of a measured window. */
+    static final class Window {
+        final long[] lat;
+        final int count;
+        final long ok;
+        final long failed;
+        final double seconds;
+
+        Window(long[] lat, int count, long ok, long failed, double seconds) {
+            this.lat = lat;
+            this.count = count;
+            this.ok = ok;
+            this.failed = failed;
+            this.seconds = seconds;
+        }
+
+        double rps() {
+            return ok / seconds;
+        }
+
+        double pct(double p) {
+            if (count == 0) {
+                return Double.NaN;
+            }
+            int i = (int) Math.ceil(p / 100.0 * count) - 1;
+            return lat[Math.max(0, Math.min(count - 1, i))] / 1e6;
+        }
+    }
+
+    /**
+     * Runs C virtual users on the event loop for warmup + duration seconds; units that complete inside the
+     * measured window count (latency of each, rps = successes / window length). {@code next} hands out account
+     * numbers (negative: none left, the user stops).
+     */
+    Window closedLoop(LongSupplier next, Work work, double warmupS, double durationS) throws Exception {
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (warmupS * 1e9);
+        long measureTo = measureFrom + (long) (durationS * 1e9);
+        long[][] lat = { new long[1 << 16] };
+        int[] count = { 0 };
+        long[] ok = { 0 };
+        long[] failed = { 0 };
+        long[] errorsShown = { 0 };
+        long[] total = { 0 };
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        int[] running = { c };
+        vertx.runOnContext(v -> {
+            for (int u = 0; u < c; u++) {
+                new Object() {
+                    void step() {
+                        long now = System.nanoTime();
+                        long n = now >= measureTo ? -1 : next.getAsLong();
+                        if (n < 0) {
+                            if (--running[0] == 0) {
+                                done.complete(null);
+                            }
+                            return;
+                        }
+                        work.run(n).onComplete(ar -> {
+                            long end = System.nanoTime();
+                            boolean success = ar.succeeded() && ar.result();
+                            total[0]++;
+                            if (!success && errorsShown[0]++ < 3) {
+                                System.err.println("[" + name + "] failed request for account " + n + ": "
+                                        + (ar.failed() ? ar.cause() : "unexpected response"));
+                            }
+                            if (end >= measureFrom && end <= measureTo) {
+                                if (count[0] == lat[0].length) {
+                                    lat[0] = Arrays.copyOf(lat[0], lat[0].length * 2);
+                                }
+                                lat[0][count[0]++] = end - now;
+                                if (success) {
+                                    ok[0]++;
+                                } else {
+                                    failed[0]++;
+                                }
+                            }
+                            step();
+                        });
+                    }
+                }.step();
+            }
+        });
+        done.get((long) (warmupS + durationS + 120), TimeUnit.SECONDS);
+        TOTAL.addAndGet(total[0]);
+        long[] l = Arrays.copyOf(lat[0], count[0]);
+        Arrays.sort(l);
+        return new Window(l, count[0], ok[0], failed[0], durationS);
+    }
+
+    // ---- verify ------------------------------------------------------------------------------------------------
+
+    /** Challenge tokens for accounts from..to-1, made with the service's own TokenService and key (2 threads). */
+    static String[] mint(long from, long to) throws Exception {
+        BenchTokens tokens = new BenchTokens(Path.of(System.getProperty("signingKeys")));
+        String[] out = new String[(int) (to - from)];
+        int threads = 2;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int tt = t;
+            parts.add(pool.submit(() -> {
+                for (int i = tt; i < out.length; i += threads) {
+                    out[i] = tokens.challenge(BenchAccounts.accountId(from + i), BenchAccounts.login(from + i));
+                }
+            }));
+        }
+        for (var f : parts) {
+            f.get();
+        }
+        pool.shutdown();
+        return out;
+    }
+
+    static String code(long n) {
+        return Totp.code(BenchAccounts.secret(n), Instant.now());
+    }
+
+    Future<Boolean> verifyOne(String challenge, long n) {
+        return post("/api/v1/auth/verify", challenge, "{\"code\":\"" + code(n) + "\"}")
+                .map(r -> r.status() == 200 && r.body().contains("\"access_token\""));
+    }
+
+    void verify() throws Exception {
+        long from = Long.getLong("from");
+        // tokens are minted before the run (outside the measured window): as many as the phase can use at most
+        long to = Math.min(Long.getLong("to"), from + Long.getLong("tokens", Long.MAX_VALUE / 4));
+        long t0 = System.nanoTime();
+        String[] tokens = mint(from, to);
+        System.err.printf("[%s] minted %d challenge tokens in %.1f s%n", name, tokens.length, (System.nanoTime() - t0) / 1e9);
+        AtomicLong cursor = new AtomicLong(from);
+        Window w = closedLoop(() -> {
+            long n = cursor.getAndIncrement();
+            return n < to ? n : -1;
+        }, n -> verifyOne(tokens[(int) (n - from)], n), warmup, duration);
+        if (cursor.get() >= to) {
+            System.out.printf("%s_WARNING_ran_out_of_tokens: %d%n", name, to - from);
+        }
+        report(w, "verify");
+    }
+
+    /**
+     * The pool's accounts, each once per round, rounds until {@code duration} seconds of measured rounds have passed
+     * (after at least {@code warmRounds} unmeasured rounds and {@code warmup} seconds); a round still running at the deadline is cut there. Between rounds,
+     * untimed, the replay marker of the pool's authenticators is reset so the next round's codes are accepted again.
+     */
+    void verifyRounds() throws Exception {
+        int pool = Integer.getInteger("pool", 1000);
+        int warmRounds = Integer.getInteger("warmRounds", 1);
+        String[] tokens = mint(0, pool);
+        try (Connection db = DriverManager.getConnection(System.getProperty("jdbc"), System.getProperty("user"),
+                System.getProperty("password"));
+                PreparedStatement reset = db.prepareStatement("update authenticator set last_used_step = -1 where id >= ?::uuid"
+                        + " and id <= ?::uuid and last_used_step <> -1")) {
+            reset.setString(1, BenchAccounts.authenticatorId(0).toString());
+            reset.setString(2, BenchAccounts.authenticatorId(pool - 1).toString());
+            reset.executeUpdate();
+            long[] all = new long[0];
+            long ok = 0;
+            long failed = 0;
+            double seconds = 0;
+            int rounds = 0;
+            long warmUntil = System.nanoTime() + (long) (warmup * 1e9);
+            boolean warming = true;
+            for (int r = 0; warming || seconds < duration - 1e-3; r++) {
+                // unmeasured rounds until both warmRounds and warmup seconds have passed
+                warming = warming && (r < warmRounds || System.nanoTime() < warmUntil);
+                boolean measured = !warming;
+                double budget = measured ? duration - seconds : 600;
+                AtomicLong cursor = new AtomicLong(0);
+                long t0 = System.nanoTime();
+                Window w = closedLoop(() -> {
+                    long n = cursor.getAndIncrement();
+                    return n < pool ? n : -1;
+                }, n -> verifyOne(tokens[(int) n], n), 0, budget);
+                double s = Math.min(budget, (System.nanoTime() - t0) / 1e9);
+                if (measured) {
+                    int at = all.length;
+                    all = Arrays.copyOf(all, at + w.count);
+                    System.arraycopy(w.lat, 0, all, at, w.count);
+                    ok += w.ok;
+                    failed += w.failed;
+                    seconds += s;
+                    rounds++;
+                }
+                // untimed: make every account of the pool usable again for the next round
+                reset.executeUpdate();
+            }
+            System.err.printf(Locale.ROOT, "[%s] %d measured rounds of %d accounts%n", name, rounds, pool);
+            Arrays.sort(all);
+            report(new Window(all, all.length, ok, failed, seconds), "verify");
+        }
+    }
+
+    // ---- login and full flow -----------------------------------------------------------------------------------
+
+    Future<Reply> loginOne(long n) {
+        return post("/api/v1/auth/login", null, "{\"login\":\"" + BenchAccounts.login(n) + "\"" + PASSWORD_BODY);
+    }
+
+    void login() throws Exception {
+        long from = Long.getLong("from");
+        long to = Long.getLong("to");
+        AtomicLong cursor = new AtomicLong(from);
+        Window w = closedLoop(() -> {
+            long n = cursor.getAndIncrement();
+            return n < to ? n : -1;
+        }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup, duration);
+        report(w, "login");
+    }
+
+    void full() throws Exception {
+        long from = Long.getLong("from");
+        long to = Long.getLong("to");
+        AtomicLong cursor = new AtomicLong(from);
+        Window w = closedLoop(() -> {
+            long n = cursor.getAndIncrement();
+            return n < to ? n : -1;
+        }, n -> loginOne(n).compose(r -> {
+            String challenge = jsonString(r.body(), "challenge_token");
+            if (r.status() != 200 || challenge == null) {
+                return Future.succeededFuture(false);
+            }
+            return verifyOne(challenge, n);
+        }), warmup, duration);
+        report(w, "full_flow");
+    }
+
+    static String jsonString(String json, String field) {
+        String key = "\"" + field + "\":\"";
+        int i = json.indexOf(key);
+        if (i < 0) {
+            return null;
+        }
+        int from = i + key.length();
+        int end = json.indexOf('"', from);
+        return end < 0 ? null : json.substring(from, end);
+    }
+
+    void report(Window w, String metric) {
+        System.err.printf(Locale.ROOT, "[%s] %d ok, %d failed in %.1f s; p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+                name, w.ok, w.failed, w.seconds, w.pct(50), w.pct(90), w.pct(99), w.pct(100));
+        if (w.failed > 0) {
+            System.err.printf("[%s] WARNING: %d requests failed%n", name, w.failed);
+        }
+        System.out.printf(Locale.ROOT, "%s_rps%s: %.1f%n", metric, suffix, w.rps());
+        System.out.printf(Locale.ROOT, "%s_p50_ms%s: %.2f%n", metric, suffix, w.pct(50));
+        System.out.printf(Locale.ROOT, "%s_p99_ms%s: %.2f%n", metric, suffix, w.pct(99));
+        System.out.printf(Locale.ROOT, "%s_errors%s: %d%n", metric, suffix, w.failed);
+    }
+}
