@@ -18,8 +18,6 @@ import io.twofa.error.ConflictProblem;
 import io.twofa.error.InvalidInputException;
 import io.twofa.error.NotFoundProblem;
 import io.twofa.error.Require;
-import io.twofa.error.ThrottledException;
-import io.twofa.error.UnauthenticatedException;
 import io.twofa.session.RefreshFamilyRepository;
 import io.twofa.session.SessionService;
 import io.twofa.throttle.AttemptThrottle;
@@ -84,21 +82,12 @@ public class AccountService {
         Require.body(request);
         String current = Require.text("current_password", request.currentPassword(), 1, 1024);
         String next = Require.text("new_password", request.newPassword(), 8, 1024);
-        return passwords.checkAccount(accountId, current).flatMap(outcome -> {
-            if (outcome instanceof PasswordVerifier.Outcome.Throttled t) {
-                return Uni.createFrom().failure(new ThrottledException(t.retryAfterSeconds()));
-            }
-            if (!(outcome instanceof PasswordVerifier.Outcome.Verified v)) {
-                return Uni.createFrom().failure(UnauthenticatedException.badPassword());
-            }
-            Account account = v.account();
-            return passwords.hash(next).flatMap(hash -> Panache.withTransaction(() -> accounts
+        return passwords.confirmAccount(accountId, current).flatMap(account -> passwords.hash(next).flatMap(hash -> Panache.withTransaction(() -> accounts
                     .update("passwordHash = ?1 where id = ?2", hash, account.id)
                     .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
                     .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_PASSWORD_CHANGED, account.login,
                             origin))
-                    .replaceWithVoid()));
-        });
+                    .replaceWithVoid())));
     }
 
     Account newAccount(String login, String hash, Role role) {
@@ -122,7 +111,7 @@ public class AccountService {
     @WithSession
     public Uni<AccountStatus> statusOf(String login) {
         return accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(new NotFoundProblem("No account with login '" + login + "'."))
+                ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : statusOf(account));
     }
 

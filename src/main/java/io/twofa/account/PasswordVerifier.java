@@ -7,6 +7,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.twofa.crypto.PasswordHasher;
+import io.twofa.error.ThrottledException;
+import io.twofa.error.UnauthenticatedException;
 import io.twofa.throttle.Attempt;
 import io.twofa.throttle.AttemptThrottle;
 import io.twofa.throttle.Throttles;
@@ -65,6 +67,22 @@ public class PasswordVerifier {
         })).flatMap(reserved -> reserved.attempt() == null
                 ? Uni.createFrom().item(new Outcome.Failed(null))
                 : evaluate(reserved, AccountRepository.normalize(reserved.account().login), password));
+    }
+
+    /**
+     * A password re-entered by a logged-in user (new phone, new backup codes, password change): the account, or
+     * a failure with the 429 or 401 problem to answer.
+     */
+    public Uni<Account> confirmAccount(UUID accountId, String password) {
+        return checkAccount(accountId, password).map(outcome -> {
+            if (outcome instanceof Outcome.Throttled t) {
+                throw new ThrottledException(t.retryAfterSeconds());
+            }
+            if (!(outcome instanceof Outcome.Verified v)) {
+                throw UnauthenticatedException.badPassword();
+            }
+            return v.account();
+        });
     }
 
     /** Hashes a new password off the event loop. */

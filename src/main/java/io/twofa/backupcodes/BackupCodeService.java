@@ -24,8 +24,6 @@ import io.twofa.error.ConflictProblem;
 import io.twofa.error.ForbiddenProblem;
 import io.twofa.error.NotFoundProblem;
 import io.twofa.error.Require;
-import io.twofa.error.ThrottledException;
-import io.twofa.error.UnauthenticatedException;
 import io.twofa.policy.SitePolicyRepository;
 
 /** Issues, counts and consumes backup codes (SPEC §6). */
@@ -105,22 +103,14 @@ public class BackupCodeService {
     /** A new set for the caller, who re-enters the password; the old set is void in the same transaction. */
     public Uni<IssuedSet> regenerate(UUID accountId, String password, String actor, RequestOrigin origin) {
         Require.text("password", password, 1, 1024);
-        return passwords.checkAccount(accountId, password).flatMap(outcome -> {
-            if (outcome instanceof PasswordVerifier.Outcome.Throttled t) {
-                return Uni.createFrom().failure(new ThrottledException(t.retryAfterSeconds()));
-            }
-            if (!(outcome instanceof PasswordVerifier.Outcome.Verified v)) {
-                return Uni.createFrom().failure(UnauthenticatedException.badPassword());
-            }
-            return issueFor(v.account(), actor, origin, "by the user");
-        });
+        return passwords.confirmAccount(accountId, password).flatMap(account -> issueFor(account, actor, origin, "by the user"));
     }
 
     /** An admin's last resort for a user who lost phone and codes. */
     public Uni<IssuedSet> issueByAdmin(String login, String reason, String actor, RequestOrigin origin) {
         String why = Require.text("reason", reason, 1, 256);
         return Panache.withSession(() -> accounts.findByLogin(login)).flatMap(account -> account == null
-                ? Uni.createFrom().failure(new NotFoundProblem("No account with login '" + login + "'."))
+                ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : issueFor(account, actor, origin, "by admin, reason: " + why));
     }
 

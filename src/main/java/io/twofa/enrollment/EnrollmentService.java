@@ -26,7 +26,6 @@ import io.twofa.error.ConflictProblem;
 import io.twofa.error.ForbiddenProblem;
 import io.twofa.error.NotFoundProblem;
 import io.twofa.error.Require;
-import io.twofa.error.ThrottledException;
 import io.twofa.error.UnauthenticatedException;
 import io.twofa.policy.SitePolicyRepository;
 import io.twofa.qr.OtpAuthUri;
@@ -199,7 +198,7 @@ public class EnrollmentService {
     /** Admin reset after a lost phone: authenticator, backup codes and throttle go; the user enrols again. */
     public Uni<Void> reset(String login, String actor, RequestOrigin origin) {
         return Panache.withTransaction(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(new NotFoundProblem("No account with login '" + login + "'."))
+                ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : authenticators.deleteAllOf(account.id)
                         .call(() -> backupCodeRows.deleteSetOf(account.id))
                         .call(() -> throttle.reset(Throttles.SECOND_FACTOR, account.id.toString()))
@@ -222,15 +221,7 @@ public class EnrollmentService {
                     })));
         }
         Require.text("password", password, 1, 1024);
-        return passwords.checkAccount(caller.accountId(), password).map(outcome -> {
-            if (outcome instanceof PasswordVerifier.Outcome.Throttled t) {
-                throw new ThrottledException(t.retryAfterSeconds());
-            }
-            if (!(outcome instanceof PasswordVerifier.Outcome.Verified v)) {
-                throw UnauthenticatedException.badPassword();
-            }
-            return v.account();
-        });
+        return passwords.confirmAccount(caller.accountId(), password);
     }
 
     private static void checkTokenMayEnrol(TokenPrincipal caller) {

@@ -176,7 +176,7 @@ public class SessionService {
     public Uni<List<SessionView>> sessionsOf(String login) {
         Instant now = clock.instant();
         return Panache.withSession(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(noSuchAccount(login))
+                ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : families.liveSessionsOf(account.id, now)));
     }
 
@@ -192,7 +192,7 @@ public class SessionService {
     public Uni<Void> revokeByAdmin(String login, String sessionId, String actor, RequestOrigin origin) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(noSuchAccount(login))
+                ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : revokeOne(account, sessionId, RefreshFamilyRepository.REASON_REVOKED_BY_ADMIN, actor, now, origin)));
     }
 
@@ -238,9 +238,5 @@ public class SessionService {
 
     private static NotFoundProblem noSuchSession() {
         return new NotFoundProblem("No such session.");
-    }
-
-    private static NotFoundProblem noSuchAccount(String login) {
-        return new NotFoundProblem("No account with login '" + login + "'.");
     }
 }
