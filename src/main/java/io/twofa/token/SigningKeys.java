@@ -5,6 +5,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
@@ -21,6 +22,7 @@ import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
 
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.PublicJsonWebKey;
@@ -40,6 +42,13 @@ import io.twofa.crypto.KeyDirectory;
 public class SigningKeys {
 
     private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
+
+    /**
+     * Keys are decoded into Bouncy Castle's own key objects, because BC makes and checks the signatures (see
+     * {@link TokenService}): handed JDK key objects, it converts them on every signature, which tripled the cost of
+     * an ES256 sign or verify (bench/, README "Performance").
+     */
+    private static final Provider KEY_PROVIDER = new BouncyCastleProvider();
 
     private final Map<String, PublicKey> publicKeys = new TreeMap<>();
     private final String currentKeyId;
@@ -134,7 +143,7 @@ public class SigningKeys {
     @SuppressWarnings("unchecked")
     private static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
         try {
-            KeyFactory factory = KeyFactory.getInstance("EC");
+            KeyFactory factory = KeyFactory.getInstance("EC", KEY_PROVIDER);
             Object key = isPublic ? factory.generatePublic(spec) : factory.generatePrivate(spec);
             if (isPublic && !(key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256)) {
                 throw new IllegalStateException("Signing keys must be EC P-256 (ES256)");
