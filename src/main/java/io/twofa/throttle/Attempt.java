@@ -4,7 +4,7 @@ package io.twofa.throttle;
 public sealed interface Attempt {
 
     /** Evaluate it; it already counts as a failure until {@link AttemptThrottle#reset} says otherwise. */
-    record Allowed(int consecutiveFailures) implements Attempt {
+    record Allowed() implements Attempt {
     }
 
     /** Do not evaluate it; try again after this many seconds. */
