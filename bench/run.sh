@@ -203,7 +203,7 @@ R_PG16=$((A * 8 / 10)); R_PG64=$((A * 9 / 10))
 
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
 seed accounts 0 1000
-log "warming the service up (JIT): login c=4 for 5 s, then verify rounds (unmeasured) for ${SERVICE_WARMUP:=20}s"
+log "warming the service up (JIT): login c=4 for 5 s, then verify rounds (unmeasured) for ${SERVICE_WARMUP:=40}s"
 DISCARD=1 load -Dmetric=warmup_login -Dc=4 -Dwarmup=0 -Dduration=5 -Dfrom=0 -Dto=1000 io.twofa.bench.Load login 2>/dev/null
 DISCARD=1 load -Dmetric=warmup_verify -Dc=64 -Dpool=1000 -Dwarmup="$SERVICE_WARMUP" -Dduration=0 io.twofa.bench.Load verify-rounds 2>/dev/null
 log "verify with 1k accounts (c=64): rounds over the same 1000 accounts for ${DURATION}s, replay markers reset between rounds (untimed)"
@@ -240,7 +240,8 @@ pg_phase() { # concurrency first-account
     p0=$(pg_cpu_ms)
     timeout $((DURATION + 120)) "$PGBENCH" -n -M prepared -f "$ROOT/bench/verify.sql" -c "$1" -j 2 -T "$DURATION" \
         -D k=0 -D base="$2" -D clients="$1" -D step="$step" -D scope=second_factor -D free=5 -D delay=30 \
-        -D maxdelay=900 -D lock=100 -D status=active -D zero=0 -D one=1 -D client=web -D detail=totp -D ip=127.0.0.1 \
+        -D maxdelay=900 -D lock=100 -D status=active -D client=web -D detail=totp -D ip=127.0.0.1 \
+        -D reqid=5f0c2a9e-1b7d-4c3e-9a61-2d8e4b7f0c13 \
         -D type=second_factor_succeeded >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
     tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | tail -1)
     sed -n 's/^\(latency average\|number of transactions actually processed\|number of failed\).*/  &/p' "$out" >&2
@@ -273,9 +274,11 @@ log "login (password step) c=16 for ${DURATION}s"
 cpu_begin
 load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FULL" io.twofa.bench.Load login
 cpu_end login "$(cat "$WORK/total.txt")"
-log "Argon2id limit: the same hash (m=19456 KiB, t=2, p=1) on 16 threads, no HTTP, no database"
+# the service hashes on one thread per core (TWOFA_CRYPTO_ARGON2_THREADS unset): the limit uses as many
+HASH_THREADS="${TWOFA_CRYPTO_ARGON2_THREADS:-$(nproc)}"
+log "Argon2id limit: the same hash (m=19456 KiB, t=2, p=1) on $HASH_THREADS threads, as the service, no HTTP, no database"
 # the service's JVM defaults (no GC or heap flags), as `java -jar` runs it
-timeout 120 java -cp "$CP" -Dthreads=16 -Dwarmup=5 -Dduration="$DURATION" io.twofa.bench.HashLimit \
+timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=5 -Dduration="$DURATION" io.twofa.bench.HashLimit \
     >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
 result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"

@@ -13,13 +13,13 @@ import io.twofa.crypto.PasswordHasher;
 public final class HashLimit {
 
     public static void main(String[] args) throws Exception {
-        int threads = Integer.getInteger("threads", 16);
+        int threads = Integer.getInteger("threads", Runtime.getRuntime().availableProcessors());
         double warmup = Double.parseDouble(System.getProperty("warmup", "2"));
         double duration = Double.parseDouble(System.getProperty("duration", "8"));
         String name = System.getProperty("name", "hash_limit_per_s");
         PasswordHasher hasher = new PasswordHasher(19456, 2, 1);
         String stored = hasher.hash(BenchAccounts.PASSWORD);
-        // JIT warm-up on one thread first (16 threads in the interpreter would take a long time to get compiled code)
+        // JIT warm-up on one thread first (many threads in the interpreter would take a long time to get compiled code)
         long warmEnd = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < warmEnd) {
             hasher.verify(BenchAccounts.PASSWORD, stored);

@@ -7,7 +7,6 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
@@ -108,28 +107,37 @@ public class AccountService {
         return login;
     }
 
-    @WithSession
     public Uni<AccountStatus> statusOf(String login) {
-        return accounts.findByLogin(login).flatMap(account -> account == null
+        return Panache.withSession(() -> accounts.findByLogin(login).flatMap(account -> account == null
                 ? Uni.createFrom().failure(NotFoundProblem.account(login))
-                : statusOf(account));
+                : factorsOf(account)))
+                .flatMap(this::withCounters);
     }
 
-    @WithSession
     public Uni<AccountStatus> statusOf(UUID accountId) {
-        return accounts.findById(accountId).flatMap(account -> account == null
+        return Panache.withSession(() -> accounts.findById(accountId).flatMap(account -> account == null
                 ? Uni.createFrom().failure(new NotFoundProblem("The account no longer exists."))
-                : statusOf(account));
+                : factorsOf(account)))
+                .flatMap(this::withCounters);
     }
 
-    private Uni<AccountStatus> statusOf(Account account) {
-        return authenticators.findActive(account.id).flatMap(active -> backupCodes.countUnused(account.id)
-                .flatMap(remaining -> throttle.state(Throttles.SECOND_FACTOR, account.id.toString())
-                        .flatMap(second -> throttle.state(Throttles.PASSWORD, AccountRepository.normalize(account.login))
-                                .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
-                                        active != null, active == null ? null : active.activatedAt, remaining,
-                                        future(second.blockedUntil()), second.locked(), second.failures(),
-                                        future(pwd.blockedUntil()))))));
+    private record Factors(Account account, io.twofa.enrollment.Authenticator active, long backupCodesRemaining) {
+    }
+
+    private Uni<Factors> factorsOf(Account account) {
+        return authenticators.findActive(account.id)
+                .flatMap(active -> backupCodes.countUnused(account.id).map(remaining -> new Factors(account, active, remaining)));
+    }
+
+    /** Adds the throttle counters, read once the Hibernate session is closed (see AttemptThrottle). */
+    private Uni<AccountStatus> withCounters(Factors f) {
+        Account account = f.account();
+        return throttle.state(Throttles.SECOND_FACTOR, account.id.toString())
+                .flatMap(second -> throttle.state(Throttles.PASSWORD, AccountRepository.normalize(account.login))
+                        .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
+                                f.active() != null, f.active() == null ? null : f.active().activatedAt, f.backupCodesRemaining(),
+                                future(second.blockedUntil()), second.locked(), second.failures(),
+                                future(pwd.blockedUntil()))));
     }
 
     private java.time.Instant future(java.time.Instant t) {

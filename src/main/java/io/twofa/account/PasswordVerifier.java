@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.twofa.config.TwofaConfig;
 import io.twofa.crypto.PasswordHasher;
 import io.twofa.error.ThrottledException;
 import io.twofa.error.UnauthenticatedException;
@@ -13,9 +14,10 @@ import io.twofa.throttle.Attempt;
 import io.twofa.throttle.AttemptThrottle;
 import io.twofa.throttle.Throttles;
 import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.core.WorkerExecutor;
 
 /**
- * Checks passwords under the password throttle. The attempt is reserved first (one short transaction), the
+ * Checks passwords under the password throttle. The attempt is reserved first (committed at once), the
  * Argon2id hash runs on a worker thread with no connection held, and only a success resets the counter.
  * Unknown logins cost the same hash and share the same counters, so answers do not reveal which logins exist.
  */
@@ -38,35 +40,41 @@ public class PasswordVerifier {
     private final AttemptThrottle throttle;
     private final Throttles throttles;
     private final PasswordHasher hasher;
-    private final Vertx vertx;
+    /**
+     * Argon2id runs here, one hash per core at most: it is CPU-bound, and each hash holds its memory (19 MiB) until it
+     * ends. Sixteen at once on the worker pool took twice the CPU per hash (garbage collection of the live blocks) and
+     * gigabytes of heap (bench/, README "Performance"); queued, each hash ends sooner and its memory dies young.
+     */
+    private final WorkerExecutor hashing;
 
-    PasswordVerifier(AccountRepository accounts, AttemptThrottle throttle, Throttles throttles, PasswordHasher hasher, Vertx vertx) {
+    PasswordVerifier(AccountRepository accounts, AttemptThrottle throttle, Throttles throttles, PasswordHasher hasher, Vertx vertx,
+            TwofaConfig config) {
         this.accounts = accounts;
         this.throttle = throttle;
         this.throttles = throttles;
         this.hasher = hasher;
-        this.vertx = vertx;
+        int threads = config.crypto().argon2Threads().orElse(Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalStateException("twofa.crypto.argon2-threads (TWOFA_CRYPTO_ARGON2_THREADS) must be at least 1");
+        }
+        this.hashing = vertx.createSharedWorkerExecutor("argon2id", threads);
     }
 
     public Uni<Outcome> checkLogin(String login, String password) {
         String subject = AccountRepository.normalize(login);
-        return Panache.withTransaction(() -> throttle.reserve(throttles.password(), subject)
+        return throttle.reserve(throttles.password(), subject)
                 .flatMap(attempt -> attempt instanceof Attempt.Allowed
-                        ? accounts.findByLogin(login).map(account -> new Reserved(attempt, account))
-                        : Uni.createFrom().item(new Reserved(attempt, null))))
+                        ? Panache.withSession(() -> accounts.findByLogin(login)).map(account -> new Reserved(attempt, account))
+                        : Uni.createFrom().item(new Reserved(attempt, null)))
                 .flatMap(reserved -> evaluate(reserved, subject, password));
     }
 
     public Uni<Outcome> checkAccount(UUID accountId, String password) {
-        return Panache.withTransaction(() -> accounts.findById(accountId).flatMap(account -> {
-            if (account == null) {
-                return Uni.createFrom().item(new Reserved(null, null));
-            }
-            return throttle.reserve(throttles.password(), AccountRepository.normalize(account.login))
-                    .map(attempt -> new Reserved(attempt, account));
-        })).flatMap(reserved -> reserved.attempt() == null
-                ? Uni.createFrom().item(new Outcome.Failed(null))
-                : evaluate(reserved, AccountRepository.normalize(reserved.account().login), password));
+        return Panache.withSession(() -> accounts.findById(accountId)).flatMap(account -> account == null
+                ? Uni.createFrom().item((Outcome) new Outcome.Failed(null))
+                : throttle.reserve(throttles.password(), AccountRepository.normalize(account.login))
+                        .flatMap(attempt -> evaluate(new Reserved(attempt, account), AccountRepository.normalize(account.login),
+                                password)));
     }
 
     /**
@@ -87,7 +95,7 @@ public class PasswordVerifier {
 
     /** Hashes a new password off the event loop. */
     public Uni<String> hash(String password) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> hasher.hash(password)), false);
+        return hashing.executeBlocking(Uni.createFrom().item(() -> hasher.hash(password)), false);
     }
 
     private record Reserved(Attempt attempt, Account account) {
@@ -99,10 +107,9 @@ public class PasswordVerifier {
         }
         Account account = reserved.account();
         String hash = account == null ? null : account.passwordHash;
-        return vertx.executeBlocking(Uni.createFrom().item(() -> hasher.verify(password, hash)), false)
+        return hashing.executeBlocking(Uni.createFrom().item(() -> hasher.verify(password, hash)), false)
                 .flatMap(ok -> ok
-                        ? Panache.withTransaction(() -> throttle.reset(Throttles.PASSWORD, subject))
-                                .replaceWith((Outcome) new Outcome.Verified(account))
+                        ? throttle.reset(Throttles.PASSWORD, subject).replaceWith((Outcome) new Outcome.Verified(account))
                         : Uni.createFrom().item(new Outcome.Failed(account)));
     }
 }

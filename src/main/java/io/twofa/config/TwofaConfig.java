@@ -106,6 +106,9 @@ public interface TwofaConfig {
         /** Argon2id lanes. */
         @WithDefault("1")
         int argon2Parallelism();
+
+        /** Password hashes computed at once (default: one per CPU core); more would only wait for a core while holding their memory. */
+        Optional<Integer> argon2Threads();
     }
 
     interface SecondFactorThrottle {

@@ -164,7 +164,9 @@ public class EnrollmentService {
                         throw UnauthenticatedException.badCode();
                     }
                     return confirmed;
-                });
+                })
+                // a new authenticator starts with a clean second-factor counter (after the commit: see AttemptThrottle)
+                .call(() -> throttle.reset(Throttles.SECOND_FACTOR, caller.accountId().toString()));
     }
 
     private Uni<Confirmed> activate(Account account, Authenticator pending, long step, Instant now, TokenPrincipal caller,
@@ -175,7 +177,6 @@ public class EnrollmentService {
                         new ConflictProblem("no-pending-enrollment", "This enrolment was completed or replaced meanwhile."));
             }
             return policies.current().flatMap(policy -> backupCodes.replaceSet(account.id, policy.backupCodeCount, now)
-                    .call(() -> throttle.reset(Throttles.SECOND_FACTOR, account.id.toString()))
                     .call(() -> audit.record(AuditType.ENROLLED, account.login, account.login, origin,
                             caller.isChallenge() ? "at login" : "new phone"))
                     .call(() -> audit.record(AuditType.BACKUP_CODES_ISSUED, account.login, account.login, origin, "at enrolment"))
@@ -201,11 +202,13 @@ public class EnrollmentService {
                 ? Uni.createFrom().failure(NotFoundProblem.account(login))
                 : authenticators.deleteAllOf(account.id)
                         .call(() -> backupCodeRows.deleteSetOf(account.id))
-                        .call(() -> throttle.reset(Throttles.SECOND_FACTOR, account.id.toString()))
                         .call(() -> audit.record(AuditType.SECOND_FACTOR_RESET, actor, account.login, origin, null))
                         .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_SECOND_FACTOR_RESET, actor,
                                 origin))
-                        .replaceWithVoid()));
+                        .map(ignored -> account.id)))
+                // a lock is lifted with the reset (after the commit: see AttemptThrottle)
+                .call(accountId -> throttle.reset(Throttles.SECOND_FACTOR, accountId.toString()))
+                .replaceWithVoid();
     }
 
     private Uni<Account> authorise(TokenPrincipal caller, String password) {

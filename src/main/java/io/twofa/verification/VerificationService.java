@@ -3,15 +3,12 @@ package io.twofa.verification;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.twofa.account.Account;
-import io.twofa.account.AccountRepository;
 import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
 import io.twofa.audit.RequestOrigin;
@@ -24,7 +21,6 @@ import io.twofa.error.ForbiddenProblem;
 import io.twofa.error.InvalidInputException;
 import io.twofa.error.ThrottledException;
 import io.twofa.error.UnauthenticatedException;
-import io.twofa.policy.SitePolicyRepository;
 import io.twofa.session.LoginTokens;
 import io.twofa.throttle.Attempt;
 import io.twofa.throttle.AttemptThrottle;
@@ -34,7 +30,10 @@ import io.twofa.token.TokenService;
 
 /**
  * The second factor at login (SPEC §5): a TOTP code or a backup code, under one shared throttle.
- * Everything happens in one transaction: reserve the attempt, evaluate, record the outcome, audit.
+ * <p>
+ * One statement counts the attempt and loads the account ({@link VerificationRepository}); the code is evaluated;
+ * one transaction records the outcome (replay guard or spent backup code, audit, refresh family), and a success
+ * clears the counter. The attempt is counted before anything is evaluated, so the throttle holds whatever happens.
  */
 @ApplicationScoped
 public class VerificationService {
@@ -62,10 +61,9 @@ public class VerificationService {
         }
     }
 
-    private final AccountRepository accounts;
+    private final VerificationRepository attempts;
     private final AuthenticatorRepository authenticators;
     private final BackupCodeService backupCodes;
-    private final SitePolicyRepository policies;
     private final AttemptThrottle throttle;
     private final Throttles throttles;
     private final SecretCipher cipher;
@@ -73,13 +71,12 @@ public class VerificationService {
     private final AuditLog audit;
     private final Clock clock;
 
-    VerificationService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeService backupCodes,
-            SitePolicyRepository policies, AttemptThrottle throttle, Throttles throttles, SecretCipher cipher,
-            LoginTokens loginTokens, AuditLog audit, Clock clock) {
-        this.accounts = accounts;
+    VerificationService(VerificationRepository attempts, AuthenticatorRepository authenticators, BackupCodeService backupCodes,
+            AttemptThrottle throttle, Throttles throttles, SecretCipher cipher, LoginTokens loginTokens, AuditLog audit,
+            Clock clock) {
+        this.attempts = attempts;
         this.authenticators = authenticators;
         this.backupCodes = backupCodes;
-        this.policies = policies;
         this.throttle = throttle;
         this.throttles = throttles;
         this.cipher = cipher;
@@ -96,61 +93,69 @@ public class VerificationService {
             throw new InvalidInputException(null, "Send exactly one of 'code' or 'backup_code'.");
         }
         String factor = request.code() != null ? "totp" : "backup_code";
-        return Panache.withTransaction(() -> accounts.findById(challenge.accountId()).flatMap(account -> account == null
-                ? Uni.createFrom().item((Outcome) new Outcome.Failed())
-                : throttle.reserve(throttles.secondFactor(), account.id.toString()).flatMap(attempt -> {
-                    if (attempt instanceof Attempt.Throttled t) {
-                        return audit.record(AuditType.SECOND_FACTOR_THROTTLED, account.login, account.login, origin, factor)
-                                .replaceWith(new Outcome.Throttled(t.retryAfterSeconds()));
-                    }
-                    if (attempt instanceof Attempt.Locked) {
-                        return audit.record(AuditType.SECOND_FACTOR_LOCKED, account.login, account.login, origin, factor)
-                                .replaceWith(new Outcome.Locked());
-                    }
-                    return evaluate(account, request, factor, origin, challenge);
-                })))
+        String subject = challenge.accountId().toString();
+        Instant now = clock.instant();
+        return attempts.reserveAndLoad(challenge.accountId(), throttles.secondFactor(), now).flatMap(attempt -> {
+            if (attempt == null) {
+                return Uni.createFrom().item((Outcome) new Outcome.Failed());
+            }
+            if (!attempt.counted()) {
+                return throttle.refusal(throttles.secondFactor(), subject, now).flatMap(refusal -> refused(refusal, attempt, factor, origin));
+            }
+            return Panache.withTransaction(() -> request.code() != null
+                    ? totp(attempt, challenge, request.code(), now, origin)
+                    : backupCode(attempt, challenge, request.backupCode(), origin));
+        })
+                .call(outcome -> outcome instanceof Outcome.Succeeded
+                        ? throttle.reset(Throttles.SECOND_FACTOR, subject)
+                        : Uni.createFrom().voidItem())
                 .map(this::respond);
     }
 
-    private Uni<Outcome> evaluate(Account account, VerifyRequest request, String factor, RequestOrigin origin,
-            TokenPrincipal challenge) {
-        Uni<Optional<Long>> check = request.code() != null
-                ? checkTotp(account, request.code()).map(ok -> ok ? Optional.of(-1L) : Optional.<Long>empty())
-                : backupCodes.consume(account.id, request.backupCode());
-        return check.flatMap(result -> {
-            if (result.isEmpty()) {
-                return audit.record(AuditType.SECOND_FACTOR_FAILED, account.login, account.login, origin, factor)
-                        .replaceWith(new Outcome.Failed());
-            }
-            Long remaining = request.code() != null ? null : result.get();
-            Uni<Void> extra = remaining == null ? Uni.createFrom().voidItem()
-                    : audit.record(AuditType.BACKUP_CODE_USED, account.login, account.login, origin, remaining + " remaining");
-            return throttle.reset(Throttles.SECOND_FACTOR, account.id.toString())
-                    .call(() -> audit.record(AuditType.SECOND_FACTOR_SUCCEEDED, account.login, account.login, origin, factor))
-                    .call(() -> extra)
-                    .chain(() -> policies.current())
-                    .chain(policy -> loginTokens.issue(new TokenService.Login(account.id, account.login,
-                            account.role.wireName(), challenge.client(), AMR_MFA, factor, challenge.authTime()),
-                            policy.accessTokenLifetimeSeconds))
-                    .map(issued -> new Outcome.Succeeded(remaining, issued));
-        });
+    private Uni<Outcome> refused(Attempt refusal, VerificationRepository.Attempt attempt, String factor, RequestOrigin origin) {
+        boolean locked = refusal instanceof Attempt.Locked;
+        Outcome outcome = locked ? new Outcome.Locked() : new Outcome.Throttled(((Attempt.Throttled) refusal).retryAfterSeconds());
+        return Panache.withTransaction(() -> audit.record(locked ? AuditType.SECOND_FACTOR_LOCKED : AuditType.SECOND_FACTOR_THROTTLED,
+                attempt.login(), attempt.login(), origin, factor)).replaceWith(outcome);
     }
 
     /** Constant-time match within the window, then the replay guard: one conditional UPDATE. */
-    private Uni<Boolean> checkTotp(Account account, String code) {
-        Instant now = clock.instant();
-        return authenticators.findActive(account.id).flatMap(active -> {
-            if (active == null) {
-                return Uni.createFrom().item(false);
-            }
-            byte[] secret = cipher.open(active.sealedSecret(), account.id.toString());
-            OptionalLong step = Totp.matchingStep(secret, code, now, WINDOW);
+    private Uni<Outcome> totp(VerificationRepository.Attempt attempt, TokenPrincipal challenge, String code, Instant now,
+            RequestOrigin origin) {
+        OptionalLong step = OptionalLong.empty();
+        if (attempt.sealedSecret() != null) {
+            byte[] secret = cipher.open(attempt.sealedSecret(), challenge.accountId().toString());
+            step = Totp.matchingStep(secret, code, now, WINDOW);
             java.util.Arrays.fill(secret, (byte) 0);
-            if (step.isEmpty()) {
-                return Uni.createFrom().item(false);
-            }
-            return authenticators.acceptStepOnce(active.id, step.getAsLong()).map(updated -> updated == 1);
-        });
+        }
+        if (step.isEmpty()) {
+            return failed(attempt, "totp", origin);
+        }
+        return authenticators.acceptStepOnce(attempt.authenticatorId(), step.getAsLong())
+                .flatMap(updated -> updated == 1 ? succeeded(attempt, challenge, "totp", null, origin) : failed(attempt, "totp", origin));
+    }
+
+    private Uni<Outcome> backupCode(VerificationRepository.Attempt attempt, TokenPrincipal challenge, String code,
+            RequestOrigin origin) {
+        return backupCodes.consume(challenge.accountId(), code).flatMap(remaining -> remaining.isPresent()
+                ? succeeded(attempt, challenge, "backup_code", remaining.get(), origin)
+                : failed(attempt, "backup_code", origin));
+    }
+
+    private Uni<Outcome> failed(VerificationRepository.Attempt attempt, String factor, RequestOrigin origin) {
+        return audit.record(AuditType.SECOND_FACTOR_FAILED, attempt.login(), attempt.login(), origin, factor)
+                .replaceWith(new Outcome.Failed());
+    }
+
+    private Uni<Outcome> succeeded(VerificationRepository.Attempt attempt, TokenPrincipal challenge, String factor,
+            Long backupCodesRemaining, RequestOrigin origin) {
+        return audit.record(AuditType.SECOND_FACTOR_SUCCEEDED, attempt.login(), attempt.login(), origin, factor)
+                .call(() -> backupCodesRemaining == null ? Uni.createFrom().voidItem()
+                        : audit.record(AuditType.BACKUP_CODE_USED, attempt.login(), attempt.login(), origin,
+                                backupCodesRemaining + " remaining"))
+                .chain(() -> loginTokens.issue(new TokenService.Login(challenge.accountId(), attempt.login(), attempt.role(),
+                        challenge.client(), AMR_MFA, factor, challenge.authTime()), attempt.accessTokenLifetimeSeconds()))
+                .map(issued -> new Outcome.Succeeded(backupCodesRemaining, issued));
     }
 
     private LoginResponse respond(Outcome outcome) {
