@@ -265,10 +265,25 @@ result pg_limit_tps "$(value pg_limit_tps_c64 "$RESULTS")"
 result verify_vs_pg_limit "$(value verify_vs_pg_limit_c64 "$RESULTS")"
 
 # ---- 6. password step vs Argon2id ---------------------------------------------------------------------------------
+# The service hashes on one thread per core (TWOFA_CRYPTO_ARGON2_THREADS unset); the limit uses as many threads and
+# the service's JVM defaults (no GC or heap flags, as `java -jar` runs it). Argon2id walks 19 MiB per hash, so its
+# rate follows the host's memory bandwidth: on the shared reference machine identical back-to-back runs gave 17 to 63
+# hashes/s. The limit is therefore measured right before and right after the login phase, and their mean is used.
+HASH_THREADS="${TWOFA_CRYPTO_ARGON2_THREADS:-$(nproc)}"
+hash_limit() { # suffix
+    log "Argon2id limit ($1): the same hash (m=19456 KiB, t=2, p=1) on $HASH_THREADS threads, as the service, no HTTP, no database"
+    timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=5 -Dduration="$DURATION" -Dname="hash_limit_per_s_$1" \
+        io.twofa.bench.HashLimit >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
+    cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
+}
+hash_limit before
 log "login (password step) c=16 for ${DURATION}s"
 cpu_begin
 load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FULL" io.twofa.bench.Load login
 cpu_end login "$(cat "$WORK/total.txt")"
+hash_limit after
+result hash_limit_per_s "$(awk -v a="$(value hash_limit_per_s_before "$RESULTS")" -v b="$(value hash_limit_per_s_after "$RESULTS")" 'BEGIN { printf "%.1f", (a + b) / 2 }')"
+result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"
 
 # ---- 7. the full two-factor login ----------------------------------------------------------------------------------
 log "full flow (login + verify -> access token) c=16 for ${DURATION}s"
@@ -288,21 +303,11 @@ result startup_first_ms "$FIRST_STARTUP_MS"
 kill "$SAMPLER_PID" 2>/dev/null || true
 stop_service
 
-# ---- 10. CPU limits, measured with the service and PostgreSQL stopped ------------------------------------------------
-# Alone on the machine, as a limit should be: Argon2id walks 19 MiB per hash and is sensitive to whatever else runs
-# (memory bandwidth, caches): with the idle service and PostgreSQL still up, one run measured 37.8 hashes/s, alone 51.3.
+# ---- 10. the token work alone, with the service and PostgreSQL stopped -----------------------------------------------
 log "token work limit: check one ES256 challenge token and sign one access token, $(nproc) threads, no HTTP, no database"
 timeout 120 "${BENCH_JAVA[@]}" -DsigningKeys="$SIGNING_KEYS" io.twofa.bench.Es256Limit >"$WORK/phase.txt" 2>>"$LOG"
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
 result verify_vs_es256_limit "$(ratio "$(value verify_rps_c64 "$RESULTS")" "$(value es256_limit_per_s "$RESULTS")")"
-# the service hashes on one thread per core (TWOFA_CRYPTO_ARGON2_THREADS unset): the limit uses as many
-HASH_THREADS="${TWOFA_CRYPTO_ARGON2_THREADS:-$(nproc)}"
-log "Argon2id limit: the same hash (m=19456 KiB, t=2, p=1) on $HASH_THREADS threads, as the service, no HTTP, no database"
-# the service's JVM defaults (no GC or heap flags), as `java -jar` runs it
-timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=5 -Dduration="$DURATION" io.twofa.bench.HashLimit \
-    >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
-cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
-result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"
 result bench_total_s "$(( $(date +%s) - T_START ))"
 log "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg); java $(java -version 2>&1 | head -1)"
 echo "---- results ($(date -u +%Y-%m-%dT%H:%MZ)) ----"
