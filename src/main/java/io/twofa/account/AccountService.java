@@ -12,6 +12,7 @@ import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
 import io.twofa.audit.RequestOrigin;
 import io.twofa.backupcodes.BackupCodeRepository;
+import io.twofa.enrollment.Authenticator;
 import io.twofa.enrollment.AuthenticatorRepository;
 import io.twofa.error.ConflictProblem;
 import io.twofa.error.InvalidInputException;
@@ -121,7 +122,7 @@ public class AccountService {
                 .flatMap(this::withCounters);
     }
 
-    private record Factors(Account account, io.twofa.enrollment.Authenticator active, long backupCodesRemaining) {
+    private record Factors(Account account, Authenticator active, long backupCodesRemaining) {
     }
 
     private Uni<Factors> factorsOf(Account account) {

@@ -7,6 +7,7 @@ import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
+import java.security.Security;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -44,11 +45,22 @@ public class SigningKeys {
     private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
 
     /**
-     * Keys are decoded into Bouncy Castle's own key objects, because BC makes and checks the signatures (see
-     * {@link TokenService}): handed JDK key objects, it converts them on every signature, which tripled the cost of
-     * an ES256 sign or verify (bench/, README "Performance").
+     * The service's one Bouncy Castle provider, registered once (at the end of the provider list, so no other default
+     * changes). BC makes and checks the signatures (see {@link TokenService}), and keys are decoded into BC's own key
+     * objects: handed JDK key objects, it converts them on every signature, which tripled the cost of an ES256 sign or
+     * verify (bench/, README "Performance").
      */
-    private static final Provider KEY_PROVIDER = new BouncyCastleProvider();
+    static final Provider BOUNCY_CASTLE = registeredBouncyCastle();
+
+    private static Provider registeredBouncyCastle() {
+        Provider registered = Security.getProvider(BouncyCastleProvider.PROVIDER_NAME);
+        if (registered != null) {
+            return registered;
+        }
+        Provider provider = new BouncyCastleProvider();
+        Security.addProvider(provider);
+        return provider;
+    }
 
     private final Map<String, PublicKey> publicKeys = new TreeMap<>();
     private final String currentKeyId;
@@ -143,7 +155,7 @@ public class SigningKeys {
     @SuppressWarnings("unchecked")
     private static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
         try {
-            KeyFactory factory = KeyFactory.getInstance("EC", KEY_PROVIDER);
+            KeyFactory factory = KeyFactory.getInstance("EC", BOUNCY_CASTLE);
             Object key = isPublic ? factory.generatePublic(spec) : factory.generatePrivate(spec);
             if (isPublic && !(key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256)) {
                 throw new IllegalStateException("Signing keys must be EC P-256 (ES256)");

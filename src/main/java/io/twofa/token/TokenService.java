@@ -1,6 +1,5 @@
 package io.twofa.token;
 
-import java.security.Security;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jose4j.jca.ProviderContext;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwk.JsonWebKey;
@@ -36,15 +34,12 @@ public class TokenService {
      * ES256 signatures are made and checked by Bouncy Castle (already the service's Argon2id library). The JDK 17
      * SunEC provider needs ~1 ms to sign and ~2 ms to verify a P-256 signature on the benchmark machine, several
      * times Bouncy Castle's cost, and every verify does one of each: it bounded verify throughput (bench/, README
-     * "Performance"). BC is added at the end of the provider list, so no other default changes.
+     * "Performance"). The provider is {@link SigningKeys#BOUNCY_CASTLE}.
      */
     private static final ProviderContext ECDSA_PROVIDER = new ProviderContext();
 
     static {
-        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
-            Security.addProvider(new BouncyCastleProvider());
-        }
-        ECDSA_PROVIDER.getSuppliedKeyProviderContext().setSignatureProvider(BouncyCastleProvider.PROVIDER_NAME);
+        ECDSA_PROVIDER.getSuppliedKeyProviderContext().setSignatureProvider(SigningKeys.BOUNCY_CASTLE.getName());
     }
 
     private final SigningKeys keys;
