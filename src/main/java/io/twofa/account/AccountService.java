@@ -1,96 +1,105 @@
 package io.twofa.account;
 
 import java.time.Clock;
-import java.util.Set;
+import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
-import io.twofa.audit.RequestOrigin;
-import io.twofa.backupcodes.BackupCodeRepository;
-import io.twofa.enrollment.Authenticator;
-import io.twofa.enrollment.AuthenticatorRepository;
-import io.twofa.error.ConflictProblem;
-import io.twofa.error.InvalidInputException;
-import io.twofa.error.NotFoundProblem;
+import io.twofa.database.Sql;
+import io.twofa.error.ProblemException;
+import io.twofa.error.ProblemType;
 import io.twofa.error.Require;
-import io.twofa.session.RefreshFamilyRepository;
-import io.twofa.session.SessionService;
-import io.twofa.throttle.AttemptThrottle;
+import io.twofa.factor.FactorStatus;
+import io.twofa.factor.SecondFactors;
+import io.twofa.throttle.Throttle;
 import io.twofa.throttle.Throttles;
+import io.twofa.web.RequestOrigin;
 
-/** Creates accounts and reports their second-factor status (SPEC §7). */
+/** Creates accounts, changes passwords, resets second factors and reports an account's state (SPEC §7). */
 @ApplicationScoped
 public class AccountService {
 
-    static final Set<String> ROLES = Set.of("admin", "user", "client");
-
     private final AccountRepository accounts;
-    private final AuthenticatorRepository authenticators;
-    private final BackupCodeRepository backupCodes;
-    private final AttemptThrottle throttle;
+    private final SecondFactors factors;
+    private final Throttle throttle;
+    private final Throttles throttles;
     private final PasswordVerifier passwords;
-    private final SessionService sessions;
+    private final Instance<AccountListener> listeners;
     private final AuditLog audit;
     private final Clock clock;
 
-    AccountService(AccountRepository accounts, AuthenticatorRepository authenticators, BackupCodeRepository backupCodes,
-            AttemptThrottle throttle, PasswordVerifier passwords, SessionService sessions, AuditLog audit, Clock clock) {
+    AccountService(AccountRepository accounts, SecondFactors factors, Throttle throttle, Throttles throttles,
+            PasswordVerifier passwords, Instance<AccountListener> listeners, AuditLog audit, Clock clock) {
         this.accounts = accounts;
-        this.authenticators = authenticators;
-        this.backupCodes = backupCodes;
+        this.factors = factors;
         this.throttle = throttle;
+        this.throttles = throttles;
         this.passwords = passwords;
-        this.sessions = sessions;
+        this.listeners = listeners;
         this.audit = audit;
         this.clock = clock;
     }
 
-    /** A new account request as the API receives it. */
-    public record NewAccount(String login, String password, String role) {
-    }
-
-    public Uni<Account> create(NewAccount request, String actor, RequestOrigin origin) {
-        Require.body(request);
-        String login = validLogin(request.login());
-        String password = Require.text("password", request.password(), 8, 1024);
-        Role role = Role.fromWire(Require.oneOf("role", request.role(), ROLES));
-        return passwords.hash(password).flatMap(hash -> Panache.withTransaction(() -> accounts.findByLogin(login)
+    public Uni<Account> create(String login, String password, Role role, String actor, RequestOrigin origin) {
+        String valid = validLogin(login);
+        Require.text("password", password, 8, 1024);
+        return passwords.hash(password).flatMap(hash -> Panache.withTransaction(() -> accounts.findByLogin(valid)
                 .flatMap(existing -> {
                     if (existing != null) {
-                        return Uni.createFrom().failure(new ConflictProblem("login-taken", "The login '" + login + "' is taken."));
+                        return Uni.createFrom().failure(loginTaken(valid));
                     }
-                    Account account = newAccount(login, hash, role);
+                    Account account = newAccount(valid, hash, role);
                     return accounts.persist(account)
-                            .call(() -> audit.record(AuditType.ACCOUNT_CREATED, actor, login, origin, "role " + role.wireName()));
+                            .call(() -> audit.record(AuditType.ACCOUNT_CREATED, actor, valid, origin, "role " + role.wireName()));
                 })));
     }
 
-    /** The body of PUT /api/v1/me/password. */
-    public record PasswordChange(String currentPassword, String newPassword) {
+    static ProblemException loginTaken(String login) {
+        return new ProblemException(ProblemType.LOGIN_TAKEN, "The login '" + login + "' is taken.");
     }
 
     /**
-     * Changes the caller's password. The current one is checked under the password throttle (a wrong one counts
-     * as a failed attempt); the new hash and the revocation of every refresh-token session share one transaction.
+     * Changes the caller's password. The current one is checked under the password throttle (a wrong one counts as a
+     * failed attempt); the new hash and the end of every session share one transaction.
      */
-    public Uni<Void> changePassword(UUID accountId, PasswordChange request, RequestOrigin origin) {
-        Require.body(request);
-        String current = Require.text("current_password", request.currentPassword(), 1, 1024);
-        String next = Require.text("new_password", request.newPassword(), 8, 1024);
-        return passwords.confirmAccount(accountId, current).flatMap(account -> passwords.hash(next).flatMap(hash -> Panache.withTransaction(() -> accounts
-                    .update("passwordHash = ?1 where id = ?2", hash, account.id)
-                    .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
-                    .call(() -> sessions.revokeAllOf(account, RefreshFamilyRepository.REASON_PASSWORD_CHANGED, account.login,
-                            origin))
-                    .replaceWithVoid())));
+    public Uni<Void> changePassword(UUID accountId, String current, String next, RequestOrigin origin) {
+        Require.text("current_password", current, 1, 1024);
+        Require.text("new_password", next, 8, 1024);
+        return passwords.confirmAccount(accountId, current).flatMap(account -> passwords.hash(next)
+                .flatMap(hash -> Panache.withTransaction(() -> accounts.updatePasswordHash(account.id, hash)
+                        .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
+                        .call(() -> notify(account, AccountListener.Change.PASSWORD_CHANGED, account.login, origin))
+                        .replaceWithVoid())));
     }
 
-    Account newAccount(String login, String hash, Role role) {
+    /** Admin reset after a lost phone: every factor and the throttle go; the user enrols again at the next login. */
+    public Uni<Void> resetSecondFactor(String login, String actor, RequestOrigin origin) {
+        return Panache.withTransaction(() -> accounts.findByLogin(login).flatMap(account -> account == null
+                ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
+                : factors.removeAll(account.id)
+                        .call(() -> audit.record(AuditType.SECOND_FACTOR_RESET, actor, account.login, origin, null))
+                        .call(() -> notify(account, AccountListener.Change.SECOND_FACTOR_RESET, actor, origin))
+                        .replaceWith(account.id)))
+                // a lock is lifted with the reset (after the commit: see Throttle)
+                .call(accountId -> throttle.clear(throttles.secondFactor(), accountId.toString()))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> notify(Account account, AccountListener.Change change, String actor, RequestOrigin origin) {
+        return Multi.createFrom().iterable(listeners).onItem()
+                .transformToUniAndConcatenate(l -> l.credentialsChanged(account, change, actor, origin))
+                .collect().last().replaceWithVoid();
+    }
+
+    public Account newAccount(String login, String hash, Role role) {
         Account account = new Account();
         account.id = UUID.randomUUID();
         account.login = login;
@@ -103,45 +112,58 @@ public class AccountService {
     static String validLogin(String login) {
         Require.text("login", login, 1, 128);
         if (login.isBlank() || !login.equals(login.strip())) {
-            throw new InvalidInputException("login", "'login' must not be blank or start or end with spaces.");
+            throw ProblemException.invalidInput("login", "'login' must not be blank or start or end with spaces.");
         }
         return login;
     }
 
+    /** The account's login and role as a query (columns {@code account_login}, {@code account_role}) for a composed statement. */
+    public Sql loginAndRole(UUID accountId) {
+        return AccountRepository.loginAndRole(accountId);
+    }
+
+    /** The account of a login, in the caller's Hibernate session (or a new one); null when there is none. */
+    public Uni<Account> findByLogin(String login) {
+        return Panache.withSession(() -> accounts.findByLogin(login));
+    }
+
+    /** The account of an id, in the caller's Hibernate session (or a new one); null when there is none. */
+    public Uni<Account> findById(UUID id) {
+        return Panache.withSession(() -> accounts.findById(id));
+    }
+
     public Uni<AccountStatus> statusOf(String login) {
         return Panache.withSession(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(NotFoundProblem.account(login))
-                : factorsOf(account)))
+                ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
+                : withFactors(account)))
                 .flatMap(this::withCounters);
     }
 
     public Uni<AccountStatus> statusOf(UUID accountId) {
         return Panache.withSession(() -> accounts.findById(accountId).flatMap(account -> account == null
-                ? Uni.createFrom().failure(new NotFoundProblem("The account no longer exists."))
-                : factorsOf(account)))
+                ? Uni.createFrom().failure(ProblemException.notFound("The account no longer exists."))
+                : withFactors(account)))
                 .flatMap(this::withCounters);
     }
 
-    private record Factors(Account account, Authenticator active, long backupCodesRemaining) {
+    private record WithFactors(Account account, List<FactorStatus> factors) {
     }
 
-    private Uni<Factors> factorsOf(Account account) {
-        return authenticators.findActive(account.id)
-                .flatMap(active -> backupCodes.countUnused(account.id).map(remaining -> new Factors(account, active, remaining)));
+    private Uni<WithFactors> withFactors(Account account) {
+        return factors.statusOf(account.id).map(list -> new WithFactors(account, list));
     }
 
-    /** Adds the throttle counters, read once the Hibernate session is closed (see AttemptThrottle). */
-    private Uni<AccountStatus> withCounters(Factors f) {
+    /** Adds the throttle counters, read once the Hibernate session is closed (see Throttle). */
+    private Uni<AccountStatus> withCounters(WithFactors f) {
         Account account = f.account();
-        return throttle.state(Throttles.SECOND_FACTOR, account.id.toString())
-                .flatMap(second -> throttle.state(Throttles.PASSWORD, AccountRepository.normalize(account.login))
+        return throttle.state(throttles.secondFactor(), account.id.toString())
+                .flatMap(second -> throttle.state(throttles.password(), AccountRepository.normalize(account.login))
                         .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
-                                f.active() != null, f.active() == null ? null : f.active().activatedAt, f.backupCodesRemaining(),
-                                future(second.blockedUntil()), second.locked(), second.failures(),
+                                f.factors(), future(second.blockedUntil()), second.locked(), second.failures(),
                                 future(pwd.blockedUntil()))));
     }
 
-    private java.time.Instant future(java.time.Instant t) {
+    private Instant future(Instant t) {
         return t != null && t.isAfter(clock.instant()) ? t : null;
     }
 }

@@ -6,7 +6,6 @@ import java.util.Base64;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
@@ -25,22 +24,13 @@ public class BootstrapAdmin {
     private static final Logger LOG = Logger.getLogger(BootstrapAdmin.class);
     public static final String LOGIN = "admin";
 
-    void onStart(@Observes StartupEvent event, TwofaConfig config, PasswordHasher hasher, AccountService accounts)
+    void onStart(@Observes StartupEvent event, TwofaConfig config, PasswordHasher hasher, AccountService accounts,
+            AccountRepository repository)
             throws Throwable {
         boolean generated = config.bootstrap().adminPassword().isEmpty();
         String password = config.bootstrap().adminPassword().orElseGet(BootstrapAdmin::randomPassword);
         Account admin = accounts.newAccount(LOGIN, hasher.hash(password), Role.ADMIN);
-        Integer inserted = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> Panache.getSession()
-                .flatMap((Mutiny.Session s) -> s.createNativeQuery("""
-                        insert into account (id, login, password_hash, role, created_at)
-                        select :id, :login, :hash, 'admin', :created
-                        where not exists (select 1 from account)
-                        on conflict do nothing""")
-                        .setParameter("id", admin.id)
-                        .setParameter("login", admin.login)
-                        .setParameter("hash", admin.passwordHash)
-                        .setParameter("created", admin.createdAt)
-                        .executeUpdate())));
+        Integer inserted = VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> repository.insertIfNoAccount(admin)));
         if (inserted != null && inserted == 1) {
             if (generated) {
                 // logged once, at creation: the operator's one chance to read it

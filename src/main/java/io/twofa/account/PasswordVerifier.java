@@ -8,10 +8,9 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.twofa.config.TwofaConfig;
 import io.twofa.crypto.PasswordHasher;
-import io.twofa.error.ThrottledException;
-import io.twofa.error.UnauthenticatedException;
+import io.twofa.error.ProblemException;
 import io.twofa.throttle.Attempt;
-import io.twofa.throttle.AttemptThrottle;
+import io.twofa.throttle.Throttle;
 import io.twofa.throttle.Throttles;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.WorkerExecutor;
@@ -37,7 +36,7 @@ public class PasswordVerifier {
     }
 
     private final AccountRepository accounts;
-    private final AttemptThrottle throttle;
+    private final Throttle throttle;
     private final Throttles throttles;
     private final PasswordHasher hasher;
     /**
@@ -47,7 +46,7 @@ public class PasswordVerifier {
      */
     private final WorkerExecutor hashing;
 
-    PasswordVerifier(AccountRepository accounts, AttemptThrottle throttle, Throttles throttles, PasswordHasher hasher, Vertx vertx,
+    PasswordVerifier(AccountRepository accounts, Throttle throttle, Throttles throttles, PasswordHasher hasher, Vertx vertx,
             TwofaConfig config) {
         this.accounts = accounts;
         this.throttle = throttle;
@@ -84,10 +83,10 @@ public class PasswordVerifier {
     public Uni<Account> confirmAccount(UUID accountId, String password) {
         return checkAccount(accountId, password).map(outcome -> {
             if (outcome instanceof Outcome.Throttled t) {
-                throw new ThrottledException(t.retryAfterSeconds());
+                throw ProblemException.throttled(t.retryAfterSeconds());
             }
             if (!(outcome instanceof Outcome.Verified v)) {
-                throw UnauthenticatedException.badPassword();
+                throw ProblemException.badPassword();
             }
             return v.account();
         });
@@ -109,7 +108,7 @@ public class PasswordVerifier {
         String hash = account == null ? null : account.passwordHash;
         return hashing.executeBlocking(Uni.createFrom().item(() -> hasher.verify(password, hash)), false)
                 .flatMap(ok -> ok
-                        ? throttle.reset(Throttles.PASSWORD, subject).replaceWith((Outcome) new Outcome.Verified(account))
+                        ? throttle.clear(throttles.password(), subject).replaceWith((Outcome) new Outcome.Verified(account))
                         : Uni.createFrom().item(new Outcome.Failed(account)));
     }
 }

@@ -29,6 +29,7 @@ public final class SecretCipher {
     }
 
     private final Map<String, SecretKey> keys = new TreeMap<>();
+    private final Map<String, byte[]> rawKeys = new TreeMap<>();
     private final Map<String, SecretKey> hmacKeys = new TreeMap<>();
     private final String currentId;
 
@@ -40,6 +41,7 @@ public final class SecretCipher {
                 throw new IllegalStateException("Key " + id + " must be 32 bytes (256 bits), it has " + raw.length);
             }
             keys.put(id, new SecretKeySpec(raw, "AES"));
+            rawKeys.put(id, raw);
             // a separate key for hashing, derived so that one stored key serves both without reuse
             hmacKeys.put(id, new SecretKeySpec(hmac(new SecretKeySpec(raw, "HmacSHA256"),
                     "twofa backup-code hash key".getBytes(StandardCharsets.UTF_8)), "HmacSHA256"));
@@ -89,6 +91,18 @@ public final class SecretCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Stored secret does not decrypt (wrong key or tampered row)", e);
         }
+    }
+
+    /**
+     * A 256-bit key for another purpose, derived from the key {@code keyId} (HMAC-SHA256 of the purpose's name), so
+     * one stored key serves several uses without reusing it, and every instance that shares the keys derives the same.
+     */
+    public byte[] derivedKey(String keyId, String purpose) {
+        byte[] raw = rawKeys.get(keyId);
+        if (raw == null) {
+            throw new IllegalStateException("No key with id " + keyId + " is configured");
+        }
+        return hmac(new SecretKeySpec(raw, "HmacSHA256"), purpose.getBytes(StandardCharsets.UTF_8));
     }
 
     /** Keyed hash of a normalised value with the key {@code keyId}; equal inputs give equal hashes for lookups. */

@@ -10,7 +10,7 @@ public final class Require {
 
     public static <T> T body(T body) {
         if (body == null) {
-            throw new InvalidInputException(null, "A JSON request body is required.");
+            throw ProblemException.invalidInput(null, "A JSON request body is required.");
         }
         return body;
     }
@@ -18,27 +18,27 @@ public final class Require {
     /** A string of {@code min..max} characters with no control characters. */
     public static String text(String field, String value, int min, int max) {
         if (value == null) {
-            throw new InvalidInputException(field, "'" + field + "' is required.");
+            throw ProblemException.invalidInput(field, "'" + field + "' is required.");
         }
         if (value.length() < min || value.length() > max) {
-            throw new InvalidInputException(field, "'" + field + "' must have " + min + " to " + max + " characters.");
+            throw ProblemException.invalidInput(field, "'" + field + "' must have " + min + " to " + max + " characters.");
         }
         if (value.chars().anyMatch(Character::isISOControl)) {
-            throw new InvalidInputException(field, "'" + field + "' must not contain control characters.");
+            throw ProblemException.invalidInput(field, "'" + field + "' must not contain control characters.");
         }
         return value;
     }
 
     public static String oneOf(String field, String value, Set<String> allowed) {
         if (value == null || !allowed.contains(value)) {
-            throw new InvalidInputException(field, "'" + field + "' must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ".");
+            throw ProblemException.invalidInput(field, "'" + field + "' must be one of " + String.join(", ", allowed.stream().sorted().toList()) + ".");
         }
         return value;
     }
 
     public static int range(String field, Integer value, int min, int max) {
         if (value == null || value < min || value > max) {
-            throw new InvalidInputException(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
+            throw ProblemException.invalidInput(field, "'" + field + "' must be a whole number from " + min + " to " + max + ".");
         }
         return value;
     }

@@ -10,8 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
-import io.twofa.auth.Clients;
 import io.twofa.config.TwofaConfig;
+import io.twofa.token.Clients;
+import io.twofa.token.IssuedTokens;
 import io.twofa.token.TokenService;
 
 /**
@@ -23,10 +24,6 @@ import io.twofa.token.TokenService;
 @ApplicationScoped
 @Startup
 public class LoginTokens {
-
-    /** What a completed login hands out. The refresh fields are null for clients that get no refresh token. */
-    public record Issued(String accessToken, long expiresIn, String refreshToken, Long refreshExpiresIn) {
-    }
 
     private final TokenService tokens;
     private final RefreshFamilyRepository families;
@@ -61,10 +58,10 @@ public class LoginTokens {
     }
 
     /** Access token, plus a new refresh-token family when the client gets one. Joins the caller's transaction. */
-    public Uni<Issued> issue(TokenService.Login login, int accessLifetimeSeconds) {
+    public Uni<IssuedTokens> issue(TokenService.Login login, int accessLifetimeSeconds) {
         TokenService.Issued access = tokens.issueAccess(login, accessLifetimeSeconds);
         if (!refreshFor(login.client())) {
-            return Uni.createFrom().item(new Issued(access.token(), access.expiresIn(), null, null));
+            return Uni.createFrom().item(new IssuedTokens(access.token(), access.expiresIn(), null, null));
         }
         Instant now = clock.instant();
         RefreshFamily family = new RefreshFamily();
@@ -79,7 +76,7 @@ public class LoginTokens {
         family.absoluteExpiry = login.authTime().plus(absolute);
         return families.persist(family)
                 .chain(() -> addToken(family, now))
-                .map(refresh -> new Issued(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()));
+                .map(refresh -> new IssuedTokens(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()));
     }
 
     /** A fresh token value and its expiry in seconds; the value exists only in the answer to the client. */

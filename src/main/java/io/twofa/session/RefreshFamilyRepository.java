@@ -46,13 +46,13 @@ public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFam
     /**
      * The account's sessions that can still be refreshed, newest first, with the expiry of their current token.
      */
-    public Uni<List<SessionView>> liveSessionsOf(UUID accountId, Instant now) {
+    public Uni<List<LiveSession>> liveSessionsOf(UUID accountId, Instant now) {
         return Panache.getSession().chain(s -> s.createSelectionQuery("""
-                select new io.twofa.session.SessionView(f.id, f.client, f.createdAt, f.lastUsedAt, t.expiresAt)
+                select new io.twofa.session.LiveSession(f.id, f.client, f.createdAt, f.lastUsedAt, t.expiresAt)
                 from RefreshFamily f, RefreshToken t
                 where t.familyId = f.id and f.accountId = :account and f.revokedAt is null and f.absoluteExpiry > :now
                   and t.rotatedAt is null and t.expiresAt > :now
-                order by f.createdAt desc, f.id""", SessionView.class)
+                order by f.createdAt desc, f.id""", LiveSession.class)
                 .setParameter("account", accountId)
                 .setParameter("now", now)
                 .getResultList());

@@ -10,17 +10,19 @@ import jakarta.enterprise.context.ApplicationScoped;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.twofa.account.Account;
-import io.twofa.account.AccountRepository;
+import io.twofa.account.AccountListener;
+import io.twofa.account.AccountService;
 import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
-import io.twofa.audit.RequestOrigin;
-import io.twofa.auth.LoginResponse;
-import io.twofa.error.NotFoundProblem;
+import io.twofa.error.ProblemException;
+import io.twofa.error.ProblemType;
 import io.twofa.error.Require;
-import io.twofa.error.UnauthenticatedException;
+import io.twofa.policy.PolicyListener;
 import io.twofa.policy.SitePolicy;
-import io.twofa.policy.SitePolicyRepository;
+import io.twofa.policy.SitePolicyService;
+import io.twofa.token.IssuedTokens;
 import io.twofa.token.TokenService;
+import io.twofa.web.RequestOrigin;
 
 /**
  * Desktop sessions (SPEC §8): refresh with rotation and reuse detection, logout, listing and revocation.
@@ -36,14 +38,14 @@ import io.twofa.token.TokenService;
  * switched on) are made by {@link #revokeAllOf} and {@link #revokeEveryone} inside the caller's transaction.
  */
 @ApplicationScoped
-public class SessionService {
+public class SessionService implements AccountListener, PolicyListener {
 
-    /** The body of POST /api/v1/auth/refresh and /api/v1/auth/logout. */
-    public record RefreshRequest(String refreshToken) {
+    /** A refresh's result: the new tokens, and when enrolment becomes due for a session still in its grace period. */
+    public record Refreshed(IssuedTokens tokens, Instant enrollmentDue) {
     }
 
     private sealed interface Outcome {
-        record Refreshed(LoginResponse response) implements Outcome {
+        record Done(Refreshed refreshed) implements Outcome {
         }
 
         record Rejected() implements Outcome {
@@ -55,15 +57,15 @@ public class SessionService {
 
     private final RefreshFamilyRepository families;
     private final RefreshTokenRepository refreshTokens;
-    private final AccountRepository accounts;
-    private final SitePolicyRepository policies;
+    private final AccountService accounts;
+    private final SitePolicyService policies;
     private final LoginTokens loginTokens;
     private final TokenService tokens;
     private final AuditLog audit;
     private final Clock clock;
 
-    SessionService(RefreshFamilyRepository families, RefreshTokenRepository refreshTokens, AccountRepository accounts,
-            SitePolicyRepository policies, LoginTokens loginTokens, TokenService tokens, AuditLog audit, Clock clock) {
+    SessionService(RefreshFamilyRepository families, RefreshTokenRepository refreshTokens, AccountService accounts,
+            SitePolicyService policies, LoginTokens loginTokens, TokenService tokens, AuditLog audit, Clock clock) {
         this.families = families;
         this.refreshTokens = refreshTokens;
         this.accounts = accounts;
@@ -79,9 +81,9 @@ public class SessionService {
      * Every failure is the same 401; a reuse revokes the family, and that revocation is committed before the
      * 401 is answered.
      */
-    public Uni<LoginResponse> refresh(RefreshRequest request, String sourceIp) {
+    public Uni<Refreshed> refresh(String refreshToken, String sourceIp) {
         // any length up to the body limit: a value that is not a token's shape is an unknown token (401), not bad input
-        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, MAX_INPUT);
+        String value = Require.text("refresh_token", refreshToken, 1, MAX_INPUT);
         var hash = RefreshTokenValue.hashOf(value);
         if (hash.isEmpty()) {
             return Uni.createFrom().failure(invalidRefreshToken());
@@ -93,10 +95,10 @@ public class SessionService {
                         ? Uni.createFrom().item(REJECTED)
                         : accounts.findById(family.accountId).flatMap(account -> account == null
                                 ? Uni.createFrom().item(REJECTED)
-                                : refresh(token, family, account, now, new RequestOrigin(family.client, sourceIp))))))
+                                : refresh(token, family, account, now, new RequestOrigin(family.client, sourceIp, null))))))
                 .map(outcome -> {
-                    if (outcome instanceof Outcome.Refreshed r) {
-                        return r.response();
+                    if (outcome instanceof Outcome.Done done) {
+                        return done.refreshed();
                     }
                     throw invalidRefreshToken();
                 });
@@ -135,8 +137,8 @@ public class SessionService {
                 .map(refresh -> {
                     var access = tokens.issueAccess(new TokenService.Login(account.id, account.login, account.role.wireName(),
                             family.client, family.amrList(), family.factor, family.authTime), policy.accessTokenLifetimeSeconds);
-                    return new Outcome.Refreshed(LoginResponse.authenticated(
-                            new LoginTokens.Issued(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()),
+                    return new Outcome.Done(new Refreshed(
+                            new IssuedTokens(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()),
                             enrollmentDue));
                 });
     }
@@ -150,8 +152,8 @@ public class SessionService {
     }
 
     /** POST /api/v1/auth/logout: revokes the token's family. Unknown or malformed tokens get the same answer. */
-    public Uni<Void> logout(RefreshRequest request, String sourceIp) {
-        String value = Require.text("refresh_token", Require.body(request).refreshToken(), 1, MAX_INPUT);
+    public Uni<Void> logout(String refreshToken, String sourceIp) {
+        String value = Require.text("refresh_token", refreshToken, 1, MAX_INPUT);
         var hash = RefreshTokenValue.hashOf(value);
         if (hash.isEmpty()) {
             return Uni.createFrom().voidItem();
@@ -163,20 +165,20 @@ public class SessionService {
                         ? Uni.createFrom().voidItem()
                         : accounts.findById(family.accountId).flatMap(account -> revoke(family, account,
                                 RefreshFamilyRepository.REASON_LOGOUT, account.login, now,
-                                new RequestOrigin(family.client, sourceIp))))));
+                                new RequestOrigin(family.client, sourceIp, null))))));
     }
 
     /** The live sessions of the caller. */
-    public Uni<List<SessionView>> sessionsOf(UUID accountId) {
+    public Uni<List<LiveSession>> sessionsOf(UUID accountId) {
         Instant now = clock.instant();
         return Panache.withSession(() -> families.liveSessionsOf(accountId, now));
     }
 
     /** The live sessions of an account, for admins; 404 for an unknown login. */
-    public Uni<List<SessionView>> sessionsOf(String login) {
+    public Uni<List<LiveSession>> sessionsOf(String login) {
         Instant now = clock.instant();
         return Panache.withSession(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(NotFoundProblem.account(login))
+                ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
                 : families.liveSessionsOf(account.id, now)));
     }
 
@@ -192,7 +194,7 @@ public class SessionService {
     public Uni<Void> revokeByAdmin(String login, String sessionId, String actor, RequestOrigin origin) {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> accounts.findByLogin(login).flatMap(account -> account == null
-                ? Uni.createFrom().failure(NotFoundProblem.account(login))
+                ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
                 : revokeOne(account, sessionId, RefreshFamilyRepository.REASON_REVOKED_BY_ADMIN, actor, now, origin)));
     }
 
@@ -217,13 +219,24 @@ public class SessionService {
                 : audit.record(AuditType.SESSION_REVOKED, actor, account.login, origin, reason + "; session " + family.id));
     }
 
+    @Override
+    public Uni<Void> credentialsChanged(Account account, AccountListener.Change change, String actor, RequestOrigin origin) {
+        return revokeAllOf(account.id, account.login, change.reason(), actor, origin).replaceWithVoid();
+    }
+
+    @Override
+    public Uni<Void> twoFactorSwitchedOn(String actor, RequestOrigin origin) {
+        // switching two-factor on logs everyone out: no session of the password alone outlives it
+        return revokeEveryone(RefreshFamilyRepository.REASON_TWO_FACTOR_SWITCHED_ON, actor, origin).replaceWithVoid();
+    }
+
     /**
      * Revokes every session of an account, in the caller's transaction (second factor reset or changed,
      * password changed). Audited when there was anything to revoke.
      */
-    public Uni<Integer> revokeAllOf(Account account, String reason, String actor, RequestOrigin origin) {
-        return families.revokeAllOf(account.id, reason, clock.instant()).call(n -> n == 0 ? Uni.createFrom().voidItem()
-                : audit.record(AuditType.SESSION_REVOKED, actor, account.login, origin, reason + "; " + n + " session(s)"));
+    public Uni<Integer> revokeAllOf(UUID accountId, String login, String reason, String actor, RequestOrigin origin) {
+        return families.revokeAllOf(accountId, reason, clock.instant()).call(n -> n == 0 ? Uni.createFrom().voidItem()
+                : audit.record(AuditType.SESSION_REVOKED, actor, login, origin, reason + "; " + n + " session(s)"));
     }
 
     /** Revokes every session of every account, in the caller's transaction (two-factor switched on). Audited. */
@@ -232,11 +245,11 @@ public class SessionService {
                 origin, reason + "; " + n + " session(s) of all accounts"));
     }
 
-    private static UnauthenticatedException invalidRefreshToken() {
-        return new UnauthenticatedException("The refresh token is invalid, expired or revoked; log in again.");
+    private static ProblemException invalidRefreshToken() {
+        return new ProblemException(ProblemType.UNAUTHENTICATED, "The refresh token is invalid, expired or revoked; log in again.");
     }
 
-    private static NotFoundProblem noSuchSession() {
-        return new NotFoundProblem("No such session.");
+    private static ProblemException noSuchSession() {
+        return ProblemException.notFound("No such session.");
     }
 }

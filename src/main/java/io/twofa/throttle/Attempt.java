@@ -3,7 +3,7 @@ package io.twofa.throttle;
 /** The answer to "may this attempt be evaluated?". */
 public sealed interface Attempt {
 
-    /** Evaluate it; it already counts as a failure until {@link AttemptThrottle#reset} says otherwise. */
+    /** Evaluate it; it already counts as a failure until the counter is cleared. */
     record Allowed() implements Attempt {
     }
 

@@ -11,21 +11,21 @@ public class Throttles {
     public static final String PASSWORD = "password";
     public static final String SECOND_FACTOR = "second_factor";
 
-    private final AttemptThrottle.Policy password;
-    private final AttemptThrottle.Policy secondFactor;
+    private final Throttle.Policy password;
+    private final Throttle.Policy secondFactor;
 
     Throttles(TwofaConfig config) {
         var p = config.passwordThrottle();
-        this.password = new AttemptThrottle.Policy(PASSWORD, p.freeAttempts(), p.baseDelay(), p.maxDelay(), 0);
+        this.password = new Throttle.Policy(PASSWORD, p.freeAttempts(), p.baseDelay(), p.maxDelay(), 0);
         var s = config.secondFactorThrottle();
-        this.secondFactor = new AttemptThrottle.Policy(SECOND_FACTOR, s.freeAttempts(), s.baseDelay(), s.maxDelay(), s.lockAfter());
+        this.secondFactor = new Throttle.Policy(SECOND_FACTOR, s.freeAttempts(), s.baseDelay(), s.maxDelay(), s.lockAfter());
     }
 
-    public AttemptThrottle.Policy password() {
+    public Throttle.Policy password() {
         return password;
     }
 
-    public AttemptThrottle.Policy secondFactor() {
+    public Throttle.Policy secondFactor() {
         return secondFactor;
     }
 }

@@ -46,11 +46,14 @@ public class SigningKeys {
 
     /**
      * The service's one Bouncy Castle provider, registered once (at the end of the provider list, so no other default
-     * changes). BC makes and checks the signatures (see {@link TokenService}), and keys are decoded into BC's own key
-     * objects: handed JDK key objects, it converts them on every signature, which tripled the cost of an ES256 sign or
-     * verify (bench/, README "Performance").
+     * changes). Keys are decoded into BC's own key objects, which {@link EcdsaProvider} routes to BC's ECDSA: handed
+     * JDK key objects, BC converts them on every signature, which tripled the cost of an ES256 sign or verify.
      */
     static final Provider BOUNCY_CASTLE = registeredBouncyCastle();
+
+    static {
+        EcdsaProvider.install();
+    }
 
     private static Provider registeredBouncyCastle() {
         Provider registered = Security.getProvider(BouncyCastleProvider.PROVIDER_NAME);
@@ -98,6 +101,11 @@ public class SigningKeys {
 
     public PrivateKey currentPrivateKey() {
         return currentPrivateKey;
+    }
+
+    /** The public key {@code kid} (published in the JWKS), if there is one. */
+    public PublicKey publicKey(String kid) {
+        return kid == null ? null : publicKeys.get(kid);
     }
 
     /** The public keys as JWKs (for verification). */

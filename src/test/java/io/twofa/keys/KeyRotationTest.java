@@ -26,7 +26,7 @@ import io.quarkus.test.junit.TestProfile;
 import io.quarkus.vertx.VertxContextSupport;
 import io.twofa.crypto.Base32Secret;
 import io.twofa.crypto.SecretCipher;
-import io.twofa.enrollment.SecretReencryption;
+import io.twofa.totp.SecretReencryption;
 import io.twofa.support.Api;
 import io.twofa.support.ResetsSharedState;
 import io.twofa.support.Db;

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import io.twofa.crypto.Base32Secret;
-import io.twofa.crypto.Totp;
+import io.twofa.totp.Totp;
 
 /** A small HTTP client for the operations tests: plain JDK HttpClient, safe to use from many threads at once. */
 final class Api {

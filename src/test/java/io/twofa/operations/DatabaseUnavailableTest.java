@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.Test;
 
-import io.twofa.error.DatabaseUnavailable;
+import io.twofa.database.DatabaseUnavailable;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.pgclient.PgException;

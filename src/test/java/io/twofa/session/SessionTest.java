@@ -28,7 +28,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import io.twofa.crypto.Base32Secret;
-import io.twofa.crypto.Totp;
+import io.twofa.totp.Totp;
 import io.twofa.support.Api;
 import io.twofa.support.Db;
 import io.twofa.support.TestClock;

@@ -11,7 +11,7 @@ import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
 import io.twofa.crypto.Base32Secret;
-import io.twofa.crypto.Totp;
+import io.twofa.totp.Totp;
 
 /** The REST API as tests use it: each call asserts its expected status, so a broken step fails where it breaks. */
 public final class Api {
@@ -127,6 +127,13 @@ public final class Api {
             }
             return login.getString("challenge_token");
         }
+    }
+
+    /** A full login of an enrolled user with the last of its first backup codes (so its TOTP steps stay free). */
+    public static String accessTokenOf(Enrolled user) {
+        List<String> codes = user.backupCodes();
+        return bearer(user.challenge()).body(Map.of("backup_code", codes.get(codes.size() - 1)))
+                .post("/api/v1/auth/verify").then().statusCode(200).extract().path("access_token");
     }
 
     /** Creates a user and enrols it through the login flow (policy must be on). */

@@ -61,9 +61,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
-import io.twofa.backupcodes.BackupCodeService;
+import io.twofa.backupcode.BackupCodeService;
+import io.twofa.backupcode.http.BackupCodesText;
 import io.twofa.crypto.Base32Secret;
-import io.twofa.crypto.Totp;
+import io.twofa.totp.Totp;
 
 /**
  * The reference web page end to end in the system's Chromium (headless, driven by the system's chromedriver):
@@ -519,7 +520,7 @@ class WebPageBrowserTest {
         String saved = Files.readString(file, StandardCharsets.UTF_8);
         Matcher generated = Pattern.compile("(?m)^Generated (\\S+)$").matcher(saved);
         assertThat(generated.find()).as("a Generated line in\n" + saved).isTrue();
-        String expected = BackupCodeService.asText(
+        String expected = BackupCodesText.of(
                 new BackupCodeService.IssuedSet(text("codes-sheet-title").replace(ISSUER + " backup codes for ", ""), ISSUER,
                         codes, Instant.parse(generated.group(1))));
         assertThat(saved).isEqualTo(expected);

@@ -1,0 +1,175 @@
+package io.twofa.login;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.twofa.account.AccountService;
+import io.twofa.audit.AuditLog;
+import io.twofa.audit.AuditType;
+import io.twofa.database.Sql;
+import io.twofa.database.Statement;
+import io.twofa.error.ProblemException;
+import io.twofa.error.ProblemType;
+import io.twofa.factor.Evaluation;
+import io.twofa.factor.SecondFactor;
+import io.twofa.factor.SecondFactors;
+import io.twofa.policy.SitePolicyService;
+import io.twofa.session.LoginTokens;
+import io.twofa.throttle.Attempt;
+import io.twofa.throttle.Throttle;
+import io.twofa.throttle.Throttles;
+import io.twofa.token.Challenges;
+import io.twofa.token.TokenPrincipal;
+import io.twofa.token.TokenService;
+import io.twofa.web.RequestOrigin;
+import io.vertx.mutiny.sqlclient.Row;
+
+/**
+ * The second factor at login (SPEC §5): any {@link SecondFactor}, under one shared throttle, with a single-use
+ * challenge.
+ * <p>
+ * Two statements. The first counts the attempt against the throttle (committed at once, before anything is
+ * evaluated, so the throttle holds whatever happens) and reads what evaluating needs. The factor then evaluates the
+ * input in memory. The second statement records the outcome atomically: the factor's spend (replay guard, single-use
+ * code), the challenge's spend, the counter's reset and the audit rows; if the challenge was spent by a concurrent
+ * request, the whole statement fails and nothing of it remains.
+ */
+@ApplicationScoped
+public class VerificationService {
+
+    public static final List<String> AMR_MFA = List.of("pwd", "otp", "mfa");
+
+    private final VerificationRepository statements;
+    private final SecondFactors factors;
+    private final AccountService accounts;
+    private final SitePolicyService policies;
+    private final Challenges challenges;
+    private final Throttle throttle;
+    private final Throttles throttles;
+    private final TokenService tokens;
+    private final LoginTokens loginTokens;
+    private final AuditLog audit;
+    private final Clock clock;
+
+    VerificationService(VerificationRepository statements, SecondFactors factors, AccountService accounts,
+            SitePolicyService policies, Challenges challenges, Throttle throttle, Throttles throttles, TokenService tokens,
+            LoginTokens loginTokens, AuditLog audit, Clock clock) {
+        this.statements = statements;
+        this.factors = factors;
+        this.accounts = accounts;
+        this.policies = policies;
+        this.challenges = challenges;
+        this.throttle = throttle;
+        this.throttles = throttles;
+        this.tokens = tokens;
+        this.loginTokens = loginTokens;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** What the first statement read, for an existing account. */
+    private record Facts(String login, String role, int accessLifetime, boolean challengeSpent, Row row) {
+    }
+
+    /** {@code input}: the verify body's members; exactly one must name a factor ({@link SecondFactor#inputField}). */
+    public Uni<LoginResult.Authenticated> verify(TokenPrincipal challenge, Map<String, String> input, RequestOrigin origin) {
+        if (!TokenPrincipal.PURPOSE_SECOND_FACTOR.equals(challenge.purpose())) {
+            throw new ProblemException(ProblemType.WRONG_STEP, "This login must enrol an authenticator first.");
+        }
+        List<SecondFactor> named = input.keySet().stream().map(factors::byInputField).flatMap(java.util.Optional::stream).toList();
+        if (named.size() != 1 || input.size() != 1 || input.values().iterator().next() == null) {
+            throw ProblemException.invalidInput(null, "Send exactly one of " + String.join(", ",
+                    factors.all().stream().map(f -> "'" + f.inputField() + "'").toList()) + ".");
+        }
+        SecondFactor factor = named.get(0);
+        String value = input.get(factor.inputField());
+        UUID accountId = challenge.accountId();
+        String subject = accountId.toString();
+        Instant now = clock.instant();
+        Sql read = VerificationRepository.attemptFacts(accounts.loginAndRole(accountId), policies.accessLifetime(),
+                challenges.spentFlag(challenge), factor.load(accountId));
+        return throttle.reserve(throttles.secondFactor(), subject, now, read, row -> new Facts(row.getString("account_login"),
+                row.getString("account_role"), row.getInteger("policy_access_lifetime"), row.getBoolean("challenge_spent"), row))
+                .flatMap(reserved -> {
+                    Facts facts = reserved.read();
+                    if (facts == null) {
+                        return Uni.createFrom().failure(ProblemException.badCode());
+                    }
+                    if (!(reserved.attempt() instanceof Attempt.Allowed)) {
+                        return refused(reserved.attempt(), facts, factor, origin);
+                    }
+                    if (facts.challengeSpent()) {
+                        return recordAndFail(entry(AuditType.SECOND_FACTOR_FAILED, factor, facts, origin, "challenge spent"),
+                                Challenges.spentProblem());
+                    }
+                    Evaluation evaluation = factor.evaluate(accountId, facts.row(), value, now);
+                    if (!(evaluation instanceof Evaluation.Matched matched)) {
+                        return recordAndFail(entry(AuditType.SECOND_FACTOR_FAILED, factor, facts, origin, factor.type().wireName()),
+                                ProblemException.badCode());
+                    }
+                    return spend(challenge, factor, facts, matched, subject, origin);
+                });
+    }
+
+    /** The second statement: the outcome, recorded atomically; a success issues the login's tokens. */
+    private Uni<LoginResult.Authenticated> spend(TokenPrincipal challenge, SecondFactor factor, Facts facts,
+            Evaluation.Matched matched, String subject, RequestOrigin origin) {
+        AuditLog.Entry succeeded = entry(AuditType.SECOND_FACTOR_SUCCEEDED, factor, facts, origin, factor.type().wireName());
+        AuditLog.Entry failed = entry(AuditType.SECOND_FACTOR_FAILED, factor, facts, origin, factor.type().wireName());
+        AuditLog.Entry extra = matched.extraEvent() == null ? null
+                : entry(matched.extraEvent(), factor, facts, origin, matched.extraDetail());
+        Statement statement = Statement.with("factor_spent", matched.spend())
+                .and("challenge_spent", challenges.spendAfter(challenge, "factor_spent"))
+                .and("counter_cleared", throttle.clearIf(throttles.secondFactor(), subject, "challenge_spent"))
+                .and("audit_succeeded", audit.insert("ok", succeeded, "challenge_spent", true))
+                .and("audit_failed", audit.insert("failed", failed, "challenge_spent", false));
+        if (extra != null) {
+            statement.and("audit_extra", audit.insert("extra", extra, "challenge_spent", true));
+        }
+        return statements.run(statement.select(VerificationRepository.countOf("challenge_spent")))
+                .onFailure(Challenges::spentMeanwhile).transform(e -> Challenges.spentProblem())
+                .flatMap(row -> {
+                    if (row.getLong("n") != 1) {
+                        audit.counted(failed);
+                        return Uni.createFrom().failure(ProblemException.badCode());
+                    }
+                    audit.counted(succeeded);
+                    if (extra != null) {
+                        audit.counted(extra);
+                    }
+                    TokenService.Login login = new TokenService.Login(challenge.accountId(), facts.login(), facts.role(),
+                            challenge.client(), AMR_MFA, factor.type().wireName(), challenge.authTime());
+                    Uni<io.twofa.token.IssuedTokens> issued = loginTokens.refreshFor(challenge.client())
+                            ? Panache.withTransaction(() -> loginTokens.issue(login, facts.accessLifetime()))
+                            : loginTokens.issue(login, facts.accessLifetime());
+                    return issued.map(tokensIssued -> new LoginResult.Authenticated(tokensIssued, null, matched.answer()));
+                });
+    }
+
+    private Uni<LoginResult.Authenticated> refused(Attempt refusal, Facts facts, SecondFactor factor, RequestOrigin origin) {
+        boolean locked = refusal instanceof Attempt.Locked;
+        ProblemException problem = locked
+                ? new ProblemException(ProblemType.SECOND_FACTOR_LOCKED,
+                        "Too many failed codes: the second factor is locked. Ask an administrator to reset it.")
+                : ProblemException.throttled(((Attempt.Throttled) refusal).retryAfterSeconds());
+        return recordAndFail(entry(locked ? AuditType.SECOND_FACTOR_LOCKED : AuditType.SECOND_FACTOR_THROTTLED, factor, facts,
+                origin, factor.type().wireName()), problem);
+    }
+
+    private Uni<LoginResult.Authenticated> recordAndFail(AuditLog.Entry entry, ProblemException problem) {
+        return statements.run(Statement.of(audit.insert("only", entry, null, true)))
+                .invoke(() -> audit.counted(entry))
+                .chain(() -> Uni.createFrom().failure(problem));
+    }
+
+    private static AuditLog.Entry entry(AuditType type, SecondFactor factor, Facts facts, RequestOrigin origin, String detail) {
+        return new AuditLog.Entry(type, factor.type().wireName(), facts.login(), facts.login(), origin, detail);
+    }
+}
