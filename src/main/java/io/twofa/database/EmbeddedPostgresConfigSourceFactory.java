@@ -113,8 +113,12 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
             System.setProperty(RUNNING_PASSWORD_FILE, started.passwordFile().toString());
             // bench/run.sh reads the port from this line
             LOG.infof("Embedded PostgreSQL %s on port %d, data in %s (127.0.0.1 only; user %s, password in %s)",
-                    started.opened().description, started.port(), started.cluster(), EmbeddedPostgresServer.USER,
+                    started.opened().word(), started.port(), started.cluster(), EmbeddedPostgresServer.USER,
                     started.passwordFile());
+            if (started.opened() == EmbeddedPostgresServer.Opened.UPGRADED) {
+                LOG.warnf("The embedded PostgreSQL of an earlier version trusted every local connection: it now takes only "
+                        + "password logins (SCRAM-SHA-256, pg_hba.conf replaced), with the password in %s", started.passwordFile());
+            }
             return new Embedded(started.port(), started.password());
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("Could not start the embedded PostgreSQL in " + dataDir.resolve(EmbeddedPostgresServer.CLUSTER_DIR)

@@ -12,7 +12,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -63,12 +62,11 @@ final class EmbeddedPostgresServer {
 
     /** How the cluster was found at start. */
     enum Opened {
-        CREATED("created"), REOPENED("reopened"), UPGRADED("upgraded to password authentication");
+        CREATED, REOPENED, UPGRADED;
 
-        final String description;
-
-        Opened(String description) {
-            this.description = description;
+        /** One word: bench/run.sh reads the port from "Embedded PostgreSQL <word> on port N". */
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 
@@ -134,7 +132,6 @@ final class EmbeddedPostgresServer {
                 .setServerConfig("unix_socket_directories", "")
                 .setServerConfig("password_encryption", "scram-sha-256")
                 .setServerConfig("max_connections", "200")
-                .setPGStartupWait(Duration.ofSeconds(30))
                 // stopped by the factory's own hook, after the application (see EmbeddedPostgresConfigSourceFactory)
                 .setRegisterShutdownHook(false)
                 .setDataDirectoryCustomizer(dir -> beforeServerStarts(dir.toPath(), binaries, passwordFile, password, opened));

@@ -37,17 +37,24 @@ class EmbeddedDatabaseSecurityTest {
     private static final Set<PosixFilePermission> GROUP_OTHER_WRITE = EnumSet.of(PosixFilePermission.GROUP_WRITE,
             PosixFilePermission.OTHERS_WRITE);
     private final List<AutoCloseable> servers = new ArrayList<>();
+    private final List<Path> dataDirs = new ArrayList<>();
 
     @AfterEach
     void stopServers() throws Exception {
         for (AutoCloseable server : servers) {
             server.close();
         }
+        // each holds its own copy of the binaries (60 MB)
+        for (Path dir : dataDirs) {
+            EmbeddedPostgresServer.deleteRecursively(dir);
+        }
     }
 
-    private static Path newDataDir(String name) throws IOException {
-        return Files.createTempDirectory(Files.createDirectories(Path.of("target", "embedded-security")), name + "-")
+    private Path newDataDir(String name) throws IOException {
+        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "embedded-security")), name + "-")
                 .toAbsolutePath();
+        dataDirs.add(dir);
+        return dir;
     }
 
     private EmbeddedPostgresServer.Started start(Path dataDir) throws IOException {
@@ -190,5 +197,36 @@ class EmbeddedDatabaseSecurityTest {
         }
         assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + started.port() + "/postgres",
                 "probe", "probe-password-2").close()).hasMessageContaining("password authentication failed");
+    }
+
+    @Test
+    void aPasswordFileThatDoesNotMatchSaysHowToResetAndDeletingItSetsANewPassword() throws Exception {
+        Path dataDir = newDataDir("mismatch");
+        EmbeddedPostgresServer.Started first = start(dataDir);
+        first.server().close();
+        Path passwordFile = dataDir.resolve("postgres-password");
+        Files.writeString(passwordFile, "not-the-password");
+
+        assertThatThrownBy(() -> start(dataDir)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("The password in " + passwordFile + " does not open the database")
+                .hasMessageContaining("Delete " + passwordFile + " and start again");
+        assertThat(dataDir.resolve("postgres").resolve("postmaster.pid")).as("the refused server was stopped").doesNotExist();
+        // (zonky keeps its lock on that cluster until this JVM ends, so the reset is tried on another one below)
+    }
+
+    @Test
+    void deletingThePasswordFileSetsANewPassword() throws Exception {
+        Path dataDir = newDataDir("reset");
+        EmbeddedPostgresServer.Started first = start(dataDir);
+        first.server().close();
+        Path passwordFile = dataDir.resolve("postgres-password");
+        Files.delete(passwordFile);
+
+        EmbeddedPostgresServer.Started reset = start(dataDir);
+        assertThat(reset.opened()).isEqualTo(EmbeddedPostgresServer.Opened.UPGRADED);
+        assertThat(reset.password()).isNotEqualTo(first.password()).isEqualTo(Files.readString(passwordFile));
+        assertThat(query(reset.port(), reset.password(), "select 1")).isEqualTo("1");
+        assertThatThrownBy(() -> connect(reset.port(), first.password()).close()).hasMessageContaining("password authentication failed");
+        assertRefusedWithoutThePassword(reset.port());
     }
 }
