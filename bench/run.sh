@@ -136,7 +136,8 @@ else
     PG_PORT=$(sed -n 's/.*Embedded PostgreSQL [a-z]* on port \([0-9]*\).*/\1/p' "$SERVICE_LOG" | tail -1)
     URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres"
     DB_USER=postgres
-    DB_PASSWORD=postgres
+    # the embedded server takes only password logins; the service keeps its generated password in this file
+    DB_PASSWORD="$(cat "$DATA_DIR/postgres-password")"
 fi
 # host, port and database for psql and pgbench, from jdbc:postgresql://host[:port]/db[?...]
 HOSTPART="${URL#jdbc:postgresql://}"

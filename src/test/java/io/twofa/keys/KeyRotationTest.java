@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -57,6 +58,9 @@ class KeyRotationTest extends ResetsSharedState {
                         Files.writeString(signing.resolve(kid + ".pem"), SigningKeys.newKeyPem());
                         Files.writeString(secrets.resolve(kid + ".key"), SecretCipher.newKeyBase64());
                     }
+                    // the service refuses key files that others can read (issue 13)
+                    Files.setPosixFilePermissions(signing.resolve(kid + ".pem"), PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(secrets.resolve(kid + ".key"), PosixFilePermissions.fromString("rw-------"));
                 }
                 return Map.of("twofa.token.keys-dir", signing.toAbsolutePath().toString(),
                         "twofa.token.current-key-id", NEW,
