@@ -44,7 +44,7 @@ public class Throttle {
 
     /** Reserves an attempt (committed at once): evaluate it only if {@link Attempt.Allowed}. */
     public Uni<Attempt> reserve(Policy policy, String subject) {
-        return reserve(policy, subject, clock.instant(), Sql.of("select 1 as nothing"), row -> null).map(Reserved::attempt);
+        return reserve(policy, subject, clock.instant(), ThrottleRepository.NOTHING, row -> null).map(Reserved::attempt);
     }
 
     /**

@@ -38,6 +38,9 @@ class ThrottleRepository {
             where not c.locked and (c.blocked_until is null or c.blocked_until <= :throttle_now::timestamptz)
             returning 1""";
 
+    /** A read that reads nothing, for a reservation on its own. */
+    static final Sql NOTHING = Sql.of("select 1 as nothing");
+
     private static final String CLEAR = "delete from attempt_counter where scope = :throttle_scope and subject = :throttle_subject";
     private static final String STATE = "select failures, blocked_until, locked from attempt_counter "
             + "where scope = :throttle_scope and subject = :throttle_subject";
