@@ -19,6 +19,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.jose4j.jwt.JwtClaims;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,6 +40,7 @@ import io.twofa.token.SigningKeys;
  * Key rotation as operators do it: several keys by id in the key directories, the newest one current.
  * Old signing keys keep verifying; old encryption keys keep decrypting until the re-encryption moves rows over.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(KeyRotationTest.TwoKeysEach.class)
 class KeyRotationTest extends ResetsSharedState {

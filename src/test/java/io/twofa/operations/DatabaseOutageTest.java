@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -29,6 +30,7 @@ import io.twofa.operations.Api.Reply;
  * back on the same data directory and port. Also checks, before the outage, the operational surface that every
  * request has: the request id (header, audit rows) and the metrics.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(OpsProfile.Outage.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,6 +26,7 @@ import io.twofa.support.TestClock;
  * Runs every flow with DEBUG logging for the service, Hibernate's SQL (with bound parameters) and the HTTP access
  * log, then searches the log for every password, secret, code and token the flows used.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(LogHygieneTest.Debug.class)
 class LogHygieneTest {
