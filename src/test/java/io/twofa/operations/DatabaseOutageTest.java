@@ -36,11 +36,14 @@ class DatabaseOutageTest {
 
     private static final Duration BOUND = Duration.ofSeconds(10);
     private static String a;
+    /** The management interface (health, metrics): its own port, not the public one. */
+    private static String management;
     private static String admin;
 
     @BeforeAll
     static void setUp() {
         a = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        management = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
         admin = Api.adminToken(a);
         // a Client User (exempt from two-factor): every login of it issues an access token
         Api.createUser(a, admin, "frank", "correct-horse-frank", "client");
@@ -61,7 +64,7 @@ class DatabaseOutageTest {
             assertThat(replaced.requestId()).as("for %s", unfit)
                     .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         }
-        Reply generated = Api.get(a, "/q/health/live", null);
+        Reply generated = Api.get(a, "/q/openapi", null);
         assertThat(generated.requestId()).as("also outside the API").isNotBlank();
 
         Reply events = Api.get(a, "/api/v1/audit-events?login=nobody-here&type=login_failed&limit=200", admin);
@@ -135,11 +138,11 @@ class DatabaseOutageTest {
         Instant down = Instant.now();
         Thread.sleep(1000);
 
-        Reply ready = Api.get(a, "/q/health/ready", null);
+        Reply ready = Api.get(management, "/q/health/ready", null);
         assertThat(ready.status()).as("readiness: %s", ready.body()).isEqualTo(503);
         assertThat(ready.text("status")).isEqualTo("DOWN");
         assertThat(ready.took()).isLessThan(BOUND);
-        assertThat(Api.get(a, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
+        assertThat(Api.get(management, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
 
         Reply login = Api.login(a, "frank", "correct-horse-frank");
         assertUnavailable(login);
@@ -152,7 +155,7 @@ class DatabaseOutageTest {
         Instant up = Instant.now();
         Duration recovery = null;
         while (Duration.between(up, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(a, "/q/health/ready", null).status() == 200) {
+            if (Api.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(up, Instant.now());
                 break;
             }
@@ -224,7 +227,7 @@ class DatabaseOutageTest {
                 var login = parallel.submit(() -> Api.login(a, "frank", "correct-horse-frank"));
                 var verify = parallel.submit(() -> Api.post(a, "/api/v1/auth/verify", challenge,
                         Map.of("backup_code", ivan.backupCodes().get(0))));
-                var ready = parallel.submit(() -> Api.get(a, "/q/health/ready", null));
+                var ready = parallel.submit(() -> Api.get(management, "/q/health/ready", null));
                 assertUnavailable(login.get());
                 assertUnavailable(verify.get());
                 Reply readiness = ready.get();
@@ -241,7 +244,7 @@ class DatabaseOutageTest {
         }
         Duration recovery = null;
         while (Duration.between(thawing, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(a, "/q/health/ready", null).status() == 200) {
+            if (Api.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(thawing, Instant.now());
                 break;
             }
@@ -272,7 +275,7 @@ class DatabaseOutageTest {
         try {
             Thread.sleep(200);
             var http = java.net.http.HttpClient.newHttpClient();
-            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(a + "/q/metrics")).build(),
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(management + "/q/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             throw new IllegalStateException(e);
