@@ -93,6 +93,7 @@ class ManagementPortTest {
                 .isEqualTo(404);
         assertThat(get(managementUrl + "/q/openapi").statusCode()).as("the contract is served once, publicly")
                 .isEqualTo(404);
+        assertThat(get(managementUrl + "/q/swagger-ui/").statusCode()).isEqualTo(404);
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
