@@ -106,7 +106,7 @@ start_service() {
     java "${JAVA_OPTS[@]}" -jar target/quarkus-app/quarkus-run.jar >>"$SERVICE_LOG" 2>&1 &
     SERVICE_PID=$!
     for _ in $(seq 1 1200); do
-        if curl -sf -o /dev/null "http://127.0.0.1:$PORT/q/health/ready"; then
+        if curl -sf -o /dev/null "http://127.0.0.1:${QUARKUS_MANAGEMENT_PORT:-9000}/q/health/ready"; then
             t1=$(date +%s%3N)
             STARTUP_MS=$((t1 - t0))
             return 0
