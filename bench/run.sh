@@ -94,10 +94,14 @@ if [[ "${BENCH_JFR:-0}" == 1 ]]; then
     JAVA_OPTS+=(-XX:+FlightRecorder "-XX:StartFlightRecording=filename=$WORK/service.jfr,settings=profile,dumponexit=true")
 fi
 
-if curl -s -o /dev/null "http://127.0.0.1:$PORT/"; then
-    echo "port $PORT is already in use; stop what runs there first" >&2
-    exit 1
-fi
+# the management interface (health, metrics) on loopback too; in production mode it listens on all addresses
+export QUARKUS_MANAGEMENT_HOST=127.0.0.1
+for p in "$PORT" "${QUARKUS_MANAGEMENT_PORT:-9000}"; do
+    if curl -s -o /dev/null "http://127.0.0.1:$p/"; then
+        echo "port $p is already in use; stop what runs there first" >&2
+        exit 1
+    fi
+done
 
 # starts the service; sets SERVICE_PID and STARTUP_MS (launch to /q/health/ready = 200)
 start_service() {
