@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.twofa.database.Sql;
+import io.twofa.database.Statement;
 import io.vertx.mutiny.sqlclient.Row;
 
 /**
@@ -60,6 +61,11 @@ public class Throttle {
                     }
                     return refusal(policy, subject, now).map(refusal -> new Reserved<>(refusal, value));
                 });
+    }
+
+    /** The one statement {@link #reserve(Policy, String, Instant, Sql, Function)} sends (for checks of its SQL). */
+    public Statement.Rendered reservation(Policy policy, String subject, Instant now, Sql read) {
+        return ThrottleRepository.countAttemptAnd(policy, subject, now, read);
     }
 
     /** Clears the counter, as a piece of the caller's statement, only if its {@code gate} returned a row. */
