@@ -249,7 +249,7 @@ class Session(object):
     def _second_factor(self, answer):
         if self.code_callback is None:
             raise TwofaError("This account needs a code from an authenticator app, but no code callback was given.")
-        challenge = answer["challenge_token"]
+        challenge = _field(answer, "challenge_token")
         methods = answer.get("methods") or [TOTP, BACKUP_CODE]
         error = None
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
@@ -285,13 +285,13 @@ class Session(object):
             raise SecondFactorSetupRequired(
                 "This site requires two-factor login and your account has no authenticator app yet: log in once "
                 "in a terminal (python -m twofa_client login) or on the web page to set it up.")
-        challenge = answer["challenge_token"]
+        challenge = _field(answer, "challenge_token")
         pending = self.site.call("POST", "enrollment_endpoint", {}, bearer=challenge, step=STEP_ENROLLMENT)
         qr = pending.get("qr_png")
         error = None
         for attempt in range(1, MAX_CODE_ATTEMPTS + 1):
-            code = self.enrollment_callback(EnrollmentPrompt(self.login_name, pending["secret"],
-                                                             pending["otpauth_uri"], qr, pending.get("expires_in"),
+            code = self.enrollment_callback(EnrollmentPrompt(self.login_name, _field(pending, "secret"),
+                                                             _field(pending, "otpauth_uri"), qr, pending.get("expires_in"),
                                                              error, attempt))
             if not code:
                 raise LoginCancelled("No code was entered; the authenticator app was not set up.")
@@ -319,7 +319,7 @@ class Session(object):
             raise LoginCancelled("No new password was given; the login was cancelled.")
         return self.site.call("PUT", "password_endpoint",
                               {"current_password": password, "new_password": new_password},
-                              bearer=answer["challenge_token"], step=STEP_PASSWORD_CHANGE)
+                              bearer=_field(answer, "challenge_token"), step=STEP_PASSWORD_CHANGE)
 
     def _save_login(self, answer):
         state = _state_from(answer, self.client, time.time())
@@ -448,7 +448,7 @@ class Session(object):
             if time.time() > deadline:
                 raise TwofaError("The sign-in request expired before it was approved. Run the command again.")
             try:
-                answer = site.call("POST", "device_token_endpoint", {"device_code": grant["device_code"]},
+                answer = site.call("POST", "device_token_endpoint", {"device_code": _field(grant, "device_code")},
                                    step=STEP_DEVICE)
             except ProblemError as e:
                 error = e.extensions.get("error") or (e.name or "").replace("-", "_")
@@ -466,7 +466,7 @@ class Session(object):
                     raise
                 failures += 1
                 continue
-            login = unverified_claims(answer["access_token"]).get("upn")
+            login = unverified_claims(_field(answer, "access_token")).get("upn")
             if not login:
                 raise TwofaError("The access token names no login (claim upn).")
             session = cls(url, login, client=client, cache_dir=cache_dir, site=site, **kwargs)
@@ -488,6 +488,7 @@ def _fresh_token(state, now):
 def _state_from(answer, client, now, previous=None):
     """The cache entry for a login or refresh answer. Expiry is on this machine's clock (received time plus
     expires_in), so a skewed clock does not make the client renew too late."""
+    _field(answer, "access_token")
     lifetime = int(answer.get("expires_in") or 0)
     state = {
         "client": client,
@@ -506,3 +507,11 @@ def _state_from(answer, client, now, previous=None):
         elif previous and previous.get("refresh_expires_at"):
             state["refresh_expires_at"] = previous["refresh_expires_at"]
     return state
+
+
+def _field(answer, name):
+    """A member the API promises; a missing one means the URL is not (this version of) the service."""
+    value = answer.get(name) if isinstance(answer, dict) else None
+    if not value:
+        raise TransportError("The service's answer lacks %r: is the URL the twofa login service?" % name)
+    return value
