@@ -181,3 +181,65 @@ class CacheFileTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class FakeMsvcrt(object):
+    """msvcrt.locking's contract (lock bytes from the current position; LK_NBLCK fails with EACCES when another
+    handle holds them), built on flock so the Windows branch of the code can run here."""
+    LK_NBLCK, LK_UNLCK = 2, 0
+
+    def __init__(self):
+        self.calls = []
+
+    def locking(self, fd, mode, nbytes):
+        import errno
+        import fcntl
+        self.calls.append((mode, os.lseek(fd, 0, os.SEEK_CUR), nbytes))
+        if mode == self.LK_UNLCK:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise OSError(errno.EACCES, "Permission denied")
+
+
+@unittest.skipUnless(POSIX, "simulates the Windows branch on POSIX")
+class WindowsBranchTest(unittest.TestCase):
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="twofa-test-")
+        self.addCleanup(shutil.rmtree, self.dir, True)
+
+    def test_msvcrt_lock_excludes_another_handle_and_times_out(self):
+        fake = FakeMsvcrt()
+        path = os.path.join(self.dir, "s.lock")
+        with mock.patch.object(cache_module, "_WINDOWS", True), \
+                mock.patch.object(cache_module, "msvcrt", fake, create=True):
+            holder = cache_module.FileLock(path)
+            other = cache_module.FileLock(path, timeout=0.2)
+            other._thread = threading.Lock()  # a different process: only the file lock stands between them
+            with holder:
+                with self.assertRaises(CacheError):
+                    with other:
+                        pass
+            with other:  # free once released
+                pass
+        self.assertIn((FakeMsvcrt.LK_NBLCK, 0, 1), fake.calls)
+        self.assertIn((FakeMsvcrt.LK_UNLCK, 0, 1), fake.calls)
+
+    def test_replace_is_retried_while_a_reader_holds_the_file(self):
+        cache = SessionCache("https://twofa.example.com", "alice", self.dir)
+        cache.write({"access_token": "old"})
+        real_replace = os.replace
+        failures = [PermissionError(13, "in use"), PermissionError(13, "in use")]
+
+        def flaky(src, dst):
+            if failures:
+                raise failures.pop()
+            return real_replace(src, dst)
+
+        with mock.patch.object(cache_module, "_WINDOWS", True), mock.patch.object(cache_module.os, "replace", flaky):
+            cache.write({"access_token": "new"})
+        self.assertEqual(failures, [])
+        self.assertEqual(cache.read()["access_token"], "new")

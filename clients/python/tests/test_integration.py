@@ -14,6 +14,7 @@ Server features from issue 16 that some tests need (they fail against a service 
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -23,7 +24,7 @@ import threading
 import time
 import unittest
 
-from twofa_client import BACKUP_CODE, TOTP, LoginRequired, Session, unverified_claims
+from twofa_client import BACKUP_CODE, TOTP, LoginRequired, ProblemError, Session, unverified_claims
 
 from support import PASSWORD, Admin, Authenticator, Http, env_for_cli, run_cli
 
@@ -140,8 +141,9 @@ class RealServiceTest(unittest.TestCase):
         self.assertEqual(self.me(token)["account"]["backup_codes_remaining"], len(backup_codes) - 1)
         # single use: the same code does not log in again
         s = self.session(login, code_callback=lambda p: (BACKUP_CODE, backup_codes[0]))
-        with self.assertRaises(Exception) as caught:
+        with self.assertRaises(ProblemError) as caught:
             s.login(PASSWORD)
+        self.assertEqual(caught.exception.name, "unauthenticated")
         self.assertIn("Wrong code", str(caught.exception))
 
     def test_enrolment_when_required_on_the_command_line(self):
@@ -169,7 +171,7 @@ class RealServiceTest(unittest.TestCase):
         self.assertEqual(len(uri_lines), 1)
         self.assertIn("secret=" + key.replace(" ", ""), uri_lines[0])
         self.assertTrue(all(len(group) == 4 for group in key.split(" ")[:-1]), key)
-        backup_codes = [l.strip() for l in out.splitlines() if l.startswith("  ") and "-" in l]
+        backup_codes = [l.strip() for l in out.splitlines() if re.match(r"^\s+[A-Z0-9]{4}(-[A-Z0-9]{4})+$", l)]
         self.assertEqual(len(backup_codes), 10, out)
         token = self.session(login).token()
         self.assertEqual(self.me(token)["account"]["enrolled"], True)
@@ -238,8 +240,10 @@ class RealServiceTest(unittest.TestCase):
         self.assertEqual(len(self.live_sessions(renewed)), 1)
 
     def test_concurrent_refresh_within_the_grace_period_returns_the_same_successor(self):
-        """Needs the refresh grace period (issue 16, 1): processes that do NOT share the lock (e.g. two
-        machines with one copied cache) present the same refresh token at once."""
+        """Needs the refresh grace period (issue 16, 1).
+
+        Processes that do NOT share the lock (e.g. two machines with one copied cache) present one refresh
+        token at the same moment."""
         s = self.logged_in()
         refresh = s.cache.read()["refresh_token"]
         barrier = threading.Barrier(2)

@@ -285,6 +285,9 @@ class Session(object):
             raise SecondFactorSetupRequired(
                 "This site requires two-factor login and your account has no authenticator app yet: log in once "
                 "in a terminal (python -m twofa_client login) or on the web page to set it up.")
+        if self.backup_codes_callback is None:
+            # the backup codes are shown only once: enrolling without a way to show them would lose them
+            raise TwofaError("Setting up an authenticator app needs backup_codes_callback to show the backup codes.")
         challenge = _field(answer, "challenge_token")
         pending = self.site.call("POST", "enrollment_endpoint", {}, bearer=challenge, step=STEP_ENROLLMENT)
         qr = pending.get("qr_png")
@@ -304,9 +307,7 @@ class Session(object):
                     error = e
                     continue
                 raise
-            codes = confirmed.get("backup_codes") or []
-            if self.backup_codes_callback:
-                self.backup_codes_callback(list(codes))
+            self.backup_codes_callback(list(confirmed.get("backup_codes") or []))
             return confirmed
         raise TwofaError("The login did not finish.")
 
