@@ -37,7 +37,7 @@ import io.twofa.support.TestClock;
 /**
  * Runs the Python client's own tests (clients/python, unittest) against this service on PostgreSQL, under
  * Python 3.7 (the oldest interpreter inside Maya, Nuke and Houdini; from pyenv or PATH) and the newest python3
- * on PATH. Their integration tests create users through the admin API, switch two-factor on and off, and need
+ * (on PATH or installed by pyenv). Their integration tests create users through the admin API, switch two-factor on and off, and need
  * a short refresh grace period (2 s) so a reuse after the grace period can be shown without a long wait.
  */
 @QuarkusTest
@@ -118,11 +118,11 @@ class PythonClientTest {
         assertTrue(text.contains("\nOK"), python.label() + ": no OK from unittest:\n" + text);
     }
 
-    /** Python 3.7 (pyenv, else PATH) and the newest python3 on PATH; each once, whatever its name. */
+    /** Python 3.7 (pyenv, else PATH) and the newest python3 (on PATH or installed by pyenv); each once, whatever its name. */
     static List<Interpreter> interpreters() {
         Map<String, Interpreter> byVersion = new LinkedHashMap<>();
         python37().ifPresent(p -> byVersion.put(p.version().toString(), p));
-        newestOnPath().ifPresent(p -> byVersion.putIfAbsent(p.version().toString(), p));
+        newest().ifPresent(p -> byVersion.putIfAbsent(p.version().toString(), p));
         return new ArrayList<>(byVersion.values());
     }
 
@@ -143,7 +143,7 @@ class PythonClientTest {
         return probe("python3.7");
     }
 
-    private static Optional<Interpreter> newestOnPath() {
+    private static Optional<Interpreter> newest() {
         Pattern name = Pattern.compile("python3(\\.\\d+)?");
         List<String> candidates = new ArrayList<>();
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -154,6 +154,15 @@ class PythonClientTest {
                 }
             }
         }
+        // pyenv's versions count too, selected or not (its shims run only the selected ones)
+        output(List.of("pyenv", "root")).map(String::trim).filter(r -> !r.isEmpty()).ifPresent(root -> {
+            File[] versions = Path.of(root, "versions").toFile().listFiles((dir, n) -> n.matches("3\\.\\d+\\.\\d+"));
+            if (versions != null) {
+                for (File version : versions) {
+                    candidates.add(new File(version, "bin/python3").getPath());
+                }
+            }
+        });
         // a pyenv shim for a version that is not selected exits with an error: probe() drops it
         return candidates.stream().map(PythonClientTest::probe).flatMap(Optional::stream)
                 .filter(p -> p.version().get(0) == 3 && p.version().get(1) >= 7)

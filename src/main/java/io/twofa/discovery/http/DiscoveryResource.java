@@ -11,7 +11,6 @@ import jakarta.ws.rs.core.Response;
 import io.smallrye.mutiny.Uni;
 import io.twofa.discovery.DiscoveryService;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.HostAndPort;
 
 /** The discovery document (SPEC §8): no authentication; what a client needs before its first login. */
 @Path(DiscoveryResource.PATH)
@@ -41,23 +40,21 @@ public class DiscoveryResource {
     }
 
     /**
-     * The URL this request reached the service at, minus the discovery path: scheme and authority as Vert.x sees
-     * them, which are the forwarded ones only when Quarkus is configured to trust the proxy (quarkus.http.proxy.*).
-     * The endpoints then point where the client already talks to, never to an address taken from elsewhere.
+     * The URL this request reached the service at, minus the discovery path: the absolute URI as Vert.x sees it, which
+     * carries the forwarded scheme, host and prefix only when Quarkus is configured to trust the proxy that sent them
+     * (quarkus.http.proxy.*). The endpoints then point where the client already talks to, never to an address taken
+     * from elsewhere.
      */
     static String base(HttpServerRequest request) {
-        HostAndPort authority = request.authority();
-        String hostPort;
-        if (authority != null) {
-            hostPort = authority.host() + (authority.port() >= 0 ? ":" + authority.port() : "");
-        } else {
-            // HTTP/1.0 without Host: the address the connection was accepted on
+        String uri = request.absoluteURI();
+        if (uri == null) {
+            // no usable Host (HTTP/1.0): the address the connection was accepted on
             var local = request.localAddress();
             String host = local.hostAddress().contains(":") ? "[" + local.hostAddress() + "]" : local.hostAddress();
-            hostPort = host + ":" + local.port();
+            return request.scheme() + "://" + host + ":" + local.port();
         }
-        String path = request.path();
-        String prefix = path != null && path.endsWith(PATH) ? path.substring(0, path.length() - PATH.length()) : "";
-        return request.scheme() + "://" + hostPort + prefix;
+        int query = uri.indexOf('?');
+        String withoutQuery = query < 0 ? uri : uri.substring(0, query);
+        return withoutQuery.endsWith(PATH) ? withoutQuery.substring(0, withoutQuery.length() - PATH.length()) : withoutQuery;
     }
 }
