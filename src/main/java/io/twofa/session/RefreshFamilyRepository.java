@@ -13,18 +13,8 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFamily, UUID> {
 
-    /** Why a family stopped; kept in {@code revoked_reason} and the audit detail. */
-    public static final String REASON_LOGOUT = "logout";
-    public static final String REASON_REUSE = "reuse";
-    public static final String REASON_REVOKED_BY_USER = "revoked_by_user";
-    public static final String REASON_REVOKED_BY_ADMIN = "revoked_by_admin";
-    public static final String REASON_SECOND_FACTOR_RESET = "second_factor_reset";
-    public static final String REASON_SECOND_FACTOR_CHANGED = "second_factor_changed";
-    public static final String REASON_PASSWORD_CHANGED = "password_changed";
-    public static final String REASON_TWO_FACTOR_SWITCHED_ON = "two_factor_switched_on";
-    public static final String REASON_TWO_FACTOR_REQUIRED = "two_factor_required";
-    /** Set by the account feature when an account is disabled; told to clients like every other reason. */
-    public static final String REASON_ACCOUNT_DISABLED = "account_disabled";
+    /** Why a family stopped: see {@link RevocationReason} (kept here too for callers written before it). */
+    public static final String REASON_SECOND_FACTOR_CHANGED = RevocationReason.SECOND_FACTOR_CHANGED;
 
     /** Revokes one family unless it is revoked already; 1 = revoked now. */
     public Uni<Integer> revoke(UUID familyId, String reason, Instant now) {

@@ -183,8 +183,8 @@ public class SessionService implements AccountListener, PolicyListener {
                     && policy.twoFactorRequired;
             boolean inEnrollmentGrace = policy.enforceFrom != null && policy.enforceFrom.isAfter(now);
             if (secondFactorDue && !inEnrollmentGrace) {
-                return revoke(p.family(), p.account(), RefreshFamilyRepository.REASON_TWO_FACTOR_REQUIRED, p.account().login, now,
-                        p.origin()).replaceWith(refusal(revoked(RefreshFamilyRepository.REASON_TWO_FACTOR_REQUIRED)));
+                return revoke(p.family(), p.account(), RevocationReason.TWO_FACTOR_REQUIRED, p.account().login, now,
+                        p.origin()).replaceWith(refusal(revoked(RevocationReason.TWO_FACTOR_REQUIRED)));
             }
             return granted.apply(policy, secondFactorDue ? policy.enforceFrom : null);
         });
@@ -244,7 +244,7 @@ public class SessionService implements AccountListener, PolicyListener {
     /** Theft detection: the whole family goes, including the newest token the legitimate holder has. */
     private Uni<Outcome> reused(Presented p, Instant now) {
         RefreshFamily family = p.family();
-        return families.revoke(family.id, RefreshFamilyRepository.REASON_REUSE, now)
+        return families.revoke(family.id, RevocationReason.REUSE, now)
                 .call(revoked -> audit.record(AuditType.REFRESH_TOKEN_REUSED, null, p.account().login, p.origin(),
                         "rotated token presented again after the grace period; session " + family.id
                                 + (revoked == 1 ? " revoked" : " already revoked")))
@@ -267,7 +267,7 @@ public class SessionService implements AccountListener, PolicyListener {
                 : families.findById(token.familyId).flatMap(family -> family == null || family.revokedAt != null
                         ? Uni.createFrom().voidItem()
                         : accounts.findById(family.accountId).flatMap(account -> revoke(family, account,
-                                RefreshFamilyRepository.REASON_LOGOUT, account.login, now,
+                                RevocationReason.LOGOUT, account.login, now,
                                 new RequestOrigin(family.client, sourceIp, null))))));
     }
 
@@ -290,7 +290,7 @@ public class SessionService implements AccountListener, PolicyListener {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> accounts.findById(accountId).flatMap(account -> account == null
                 ? Uni.createFrom().failure(noSuchSession())
-                : revokeOne(account, sessionId, RefreshFamilyRepository.REASON_REVOKED_BY_USER, account.login, now, origin)));
+                : revokeOne(account, sessionId, RevocationReason.REVOKED_BY_USER, account.login, now, origin)));
     }
 
     /** Revokes one session of the named account (admin); 404 for an unknown login or a session not theirs. */
@@ -298,7 +298,7 @@ public class SessionService implements AccountListener, PolicyListener {
         Instant now = clock.instant();
         return Panache.withTransaction(() -> accounts.findByLogin(login).flatMap(account -> account == null
                 ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
-                : revokeOne(account, sessionId, RefreshFamilyRepository.REASON_REVOKED_BY_ADMIN, actor, now, origin)));
+                : revokeOne(account, sessionId, RevocationReason.REVOKED_BY_ADMIN, actor, now, origin)));
     }
 
     private Uni<Void> revokeOne(Account account, String sessionId, String reason, String actor, Instant now, RequestOrigin origin) {
@@ -330,7 +330,7 @@ public class SessionService implements AccountListener, PolicyListener {
     @Override
     public Uni<Void> twoFactorSwitchedOn(String actor, RequestOrigin origin) {
         // switching two-factor on logs everyone out: no session of the password alone outlives it
-        return revokeEveryone(RefreshFamilyRepository.REASON_TWO_FACTOR_SWITCHED_ON, actor, origin).replaceWithVoid();
+        return revokeEveryone(RevocationReason.TWO_FACTOR_SWITCHED_ON, actor, origin).replaceWithVoid();
     }
 
     /**
