@@ -245,10 +245,10 @@ public class SessionService implements AccountListener, PolicyListener {
     private Uni<Outcome> reused(Presented p, Instant now) {
         RefreshFamily family = p.family();
         return families.revoke(family.id, RevocationReason.REUSE, now)
-                .call(revoked -> audit.record(AuditType.REFRESH_TOKEN_REUSED, null, p.account().login, p.origin(),
+                .call(count -> audit.record(AuditType.REFRESH_TOKEN_REUSED, null, p.account().login, p.origin(),
                         "rotated token presented again after the grace period; session " + family.id
-                                + (revoked == 1 ? " revoked" : " already revoked")))
-                .flatMap(revoked -> revoked == 1
+                                + (count == 1 ? " revoked" : " already revoked")))
+                .flatMap(count -> count == 1
                         ? refused(reusedProblem())
                         // revoked meanwhile by someone else: tell why
                         : families.revocation(family.id).map(r -> refusal(revoked(r.reason()))));
