@@ -155,6 +155,13 @@ public interface TwofaConfig {
         /** No refresh beyond this time after the original login, however active the session. */
         @WithDefault("P90D")
         Duration absoluteLifetime();
+
+        /**
+         * A refresh token presented again this soon after its rotation gets the same successor instead of counting as
+         * reuse (processes sharing one session refresh at the same moment); 0 turns the grace off.
+         */
+        @WithDefault("30S")
+        Duration gracePeriod();
     }
 
     interface Bootstrap {

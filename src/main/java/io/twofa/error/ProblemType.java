@@ -11,6 +11,11 @@ public enum ProblemType {
     UNAUTHENTICATED("unauthenticated", 401, "Authentication failed"),
     INVALID_TOKEN("invalid-token", 401, "Authentication required"),
     CHALLENGE_SPENT("challenge-spent", 401, "Challenge already used"),
+    // refresh failures, distinct so a client can tell the user why the session ended (SPEC §8)
+    REFRESH_INVALID("refresh-invalid", 401, "Unknown refresh token"),
+    REFRESH_EXPIRED("refresh-expired", 401, "Session expired"),
+    SESSION_REVOKED("session-revoked", 401, "Session ended"),
+    REFRESH_REUSED("refresh-reused", 401, "Refresh token reused"),
     FORBIDDEN("forbidden", 403, "Forbidden"),
     WRONG_STEP("wrong-step", 403, "Forbidden"),
     EXEMPT("exempt", 403, "Forbidden"),

@@ -13,7 +13,7 @@ import io.twofa.factor.EnrollmentCompletion;
 import io.twofa.factor.RecoveryCodes;
 import io.twofa.policy.SitePolicyService;
 import io.twofa.session.LoginTokens;
-import io.twofa.session.RefreshFamilyRepository;
+import io.twofa.session.RevocationReason;
 import io.twofa.session.SessionService;
 import io.twofa.token.Challenges;
 import io.twofa.token.IssuedTokens;
@@ -56,7 +56,7 @@ public class LoginCompletion implements EnrollmentCompletion {
                         : Uni.createFrom().item(new RecoveryCodes.IssuedSet(java.util.List.of(), now)))
                 .call(() -> audit.record(AuditType.BACKUP_CODES_ISSUED, e.login(), e.login(), e.origin(), "at enrolment"))
                 // a new second factor ends every session of the old one (before this login's own session starts)
-                .call(() -> sessions.revokeAllOf(e.accountId(), e.login(), RefreshFamilyRepository.REASON_SECOND_FACTOR_CHANGED,
+                .call(() -> sessions.revokeAllOf(e.accountId(), e.login(), RevocationReason.SECOND_FACTOR_CHANGED,
                         e.login(), e.origin()))
                 .flatMap(codes -> !loginFlow ? Uni.createFrom().item(new Completion(codes, null))
                         : policies.current().flatMap(policy -> loginTokens.issue(new TokenService.Login(e.accountId(), e.login(),
