@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditMetrics;
 import io.twofa.audit.AuditType;
+import io.twofa.database.Sql;
 
 /** Every second factor present (primary ones first, then by name): the one enumeration the rest of the service uses. */
 @ApplicationScoped
@@ -56,6 +57,23 @@ public class SecondFactors {
     /** Whether the account has set up a primary factor (it can then log in with a second factor). */
     public Uni<Boolean> anyPrimaryEnrolled(UUID accountId) {
         return statusOf(accountId).map(all -> all.stream().anyMatch(s -> s.enrolled() && s.primary()));
+    }
+
+    /**
+     * The ids (column {@code account_id}) of the accounts that have set up a primary factor, as a query for a composed
+     * statement (an account listing).
+     */
+    public Sql enrolledAccounts() {
+        List<Sql> queries = factors.stream().filter(SecondFactor::primary).map(SecondFactor::enrolledAccounts)
+                .filter(java.util.Objects::nonNull).toList();
+        if (queries.isEmpty()) {
+            return Sql.of("select null::uuid as account_id where false");
+        }
+        StringBuilder template = new StringBuilder();
+        for (int i = 0; i < queries.size(); i++) {
+            template.append(i == 0 ? "" : " union all ").append('{').append(i).append('}');
+        }
+        return Sql.compose(template.toString(), queries.toArray(Sql[]::new));
     }
 
     /** Removes every factor of the account, in the caller's Hibernate transaction. */
