@@ -71,11 +71,17 @@ public class AccountRepository implements PanacheRepositoryBase<Account, UUID> {
 
     /**
      * One page of accounts in login order (case-insensitive), after {@code after} (keyset: deep pages cost the same
-     * as the first). {@code enrolledAccounts}: the factors' query of the ids of enrolled accounts.
+     * as the first). {@code enrolledAccounts}: per primary factor, the query of the ids of the accounts that have it.
      */
-    Uni<List<AccountSummary>> list(AccountFilter filter, Sql enrolledAccounts) {
+    Uni<List<AccountSummary>> list(AccountFilter filter, List<Sql> enrolledAccounts) {
         Map<String, Object> params = new LinkedHashMap<>();
-        String enrolled = "exists (select 1 from ({0}) as enrolled_account where enrolled_account.account_id = a.id)";
+        // one query per primary factor, each placed at {i}: an account is enrolled when any of them names it
+        StringBuilder anyFactor = new StringBuilder();
+        for (int i = 0; i < enrolledAccounts.size(); i++) {
+            anyFactor.append(i == 0 ? "" : " or ").append("exists (select 1 from ({").append(i)
+                    .append("}) as enrolled_account where enrolled_account.account_id = a.id)");
+        }
+        String enrolled = enrolledAccounts.isEmpty() ? "false" : "(" + anyFactor + ")";
         StringBuilder where = new StringBuilder("true");
         if (filter.role() != null) {
             where.append(" and a.role = :list_role");
@@ -99,7 +105,7 @@ public class AccountRepository implements PanacheRepositoryBase<Account, UUID> {
         params.put("list_limit", filter.limit());
         Sql composed = Sql.compose("select a.id, a.login, a.role, a.status, a.created_at, a.password_change_required, "
                 + enrolled + " as enrolled from account a where " + where + " order by lower(a.login) limit :list_limit",
-                enrolledAccounts);
+                enrolledAccounts.toArray(Sql[]::new));
         Map<String, Object> all = new LinkedHashMap<>(composed.params());
         all.putAll(params);
         Statement.Rendered statement = Statement.of(new Sql(composed.text(), all));

@@ -60,20 +60,12 @@ public class SecondFactors {
     }
 
     /**
-     * The ids (column {@code account_id}) of the accounts that have set up a primary factor, as a query for a composed
-     * statement (an account listing).
+     * For each primary factor, the query of the ids (column {@code account_id}) of the accounts that have set it up, for
+     * an account listing (composed by the account repository).
      */
-    public Sql enrolledAccounts() {
-        List<Sql> queries = factors.stream().filter(SecondFactor::primary).map(SecondFactor::enrolledAccounts)
+    public List<Sql> enrolledAccounts() {
+        return factors.stream().filter(SecondFactor::primary).map(SecondFactor::enrolledAccounts)
                 .filter(java.util.Objects::nonNull).toList();
-        if (queries.isEmpty()) {
-            return Sql.of("select null::uuid as account_id where false");
-        }
-        StringBuilder template = new StringBuilder();
-        for (int i = 0; i < queries.size(); i++) {
-            template.append(i == 0 ? "" : " union all ").append('{').append(i).append('}');
-        }
-        return Sql.compose(template.toString(), queries.toArray(Sql[]::new));
     }
 
     /** Removes every factor of the account, in the caller's Hibernate transaction. */

@@ -123,7 +123,7 @@ public class VerificationService {
         String subject = accountId.toString();
         Instant now = clock.instant();
         Sql read = VerificationRepository.attemptFacts(accounts.loginAndRole(accountId), policies.accessLifetime(),
-                challenge == null ? Sql.of("select false as challenge_spent") : challenges.spentFlag(challenge),
+                challenge == null ? VerificationRepository.noChallenge() : challenges.spentFlag(challenge),
                 factor.load(accountId));
         String detail = factor.type().wireName() + context;
         return throttle.reserve(throttles.secondFactor(), subject, now, read, row -> new Facts(row.getString("account_login"),
