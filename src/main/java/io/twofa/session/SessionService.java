@@ -93,7 +93,8 @@ public class SessionService implements AccountListener, PolicyListener {
                 ? Uni.createFrom().item(REJECTED)
                 : families.findById(token.familyId).flatMap(family -> family == null
                         ? Uni.createFrom().item(REJECTED)
-                        : accounts.findById(family.accountId).flatMap(account -> account == null
+                        // a disabled account's sessions are revoked with the change; this also covers one begun meanwhile
+                        : accounts.findById(family.accountId).flatMap(account -> account == null || !account.isActive()
                                 ? Uni.createFrom().item(REJECTED)
                                 : refresh(token, family, account, now, new RequestOrigin(family.client, sourceIp, null))))))
                 .map(outcome -> {
