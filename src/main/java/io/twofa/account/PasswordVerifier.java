@@ -107,7 +107,8 @@ public class PasswordVerifier {
         Account account = reserved.account();
         String hash = account == null ? null : account.passwordHash;
         return hashing.executeBlocking(Uni.createFrom().item(() -> hasher.verify(password, hash)), false)
-                .flatMap(ok -> ok
+                // a disabled account fails like a wrong password, counter included: the answer never tells them apart
+                .flatMap(ok -> ok && account.isActive()
                         ? throttle.clear(throttles.password(), subject).replaceWith((Outcome) new Outcome.Verified(account))
                         : Uni.createFrom().item(new Outcome.Failed(account)));
     }

@@ -39,6 +39,18 @@ public interface TwofaConfig {
     /** How long a request may wait for PostgreSQL before it is answered 503 (see operations/DatabasePool). */
     Database database();
 
+    /** Re-authentication before sensitive actions (SPEC §7). */
+    StepUp stepUp();
+
+    interface StepUp {
+        /**
+         * Sensitive actions need an authentication ({@code auth_time}) at most this old; older ones get 403
+         * {@code step-up-required} and re-authenticate with POST /api/v1/auth/step-up.
+         */
+        @WithDefault("5M")
+        Duration maxAge();
+    }
+
     interface EmbeddedDatabase {
         /** Start an embedded PostgreSQL when no datasource URL is configured. */
         @WithDefault("true")

@@ -20,11 +20,15 @@ public enum ProblemType {
     WRONG_STEP("wrong-step", 403, "Forbidden"),
     EXEMPT("exempt", 403, "Forbidden"),
     SECOND_FACTOR_LOCKED("second-factor-locked", 403, "Forbidden"),
+    /** A sensitive action needs a recent full authentication: extension {@code max_age} (seconds); see POST /api/v1/auth/step-up. */
+    STEP_UP_REQUIRED("step-up-required", 403, "Step-up required"),
     NOT_FOUND("not-found", 404, "Not found"),
     HTTP_404("http-404", 404, "Not Found"),
     HTTP_405("http-405", 405, "Method Not Allowed"),
     HTTP_406("http-406", 406, "Not Acceptable"),
     LOGIN_TAKEN("login-taken", 409, "Conflict"),
+    /** The change would leave no active admin account. */
+    LAST_ADMIN("last-admin", 409, "Conflict"),
     NOT_ENROLLED("not-enrolled", 409, "Conflict"),
     ALREADY_ENROLLED("already-enrolled", 409, "Conflict"),
     NO_PENDING_ENROLLMENT("no-pending-enrollment", 409, "Conflict"),

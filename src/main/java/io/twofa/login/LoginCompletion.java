@@ -17,12 +17,13 @@ import io.twofa.session.RevocationReason;
 import io.twofa.session.SessionService;
 import io.twofa.token.Challenges;
 import io.twofa.token.IssuedTokens;
+import io.twofa.token.TokenPrincipal;
 import io.twofa.token.TokenService;
 
 /**
- * Ends an enrolment, in its transaction: the challenge that authorised it is spent (single use), a new set of
- * recovery codes replaces the old, every session of the old factor ends, and in the login flow the login's tokens
- * are issued.
+ * Ends an enrolment, in its transaction: the challenge that authorised it (the login's, or a new phone's enrolment
+ * token) is spent (single use), a new set of recovery codes replaces the old, every session of the old factor ends,
+ * and in the login flow the login's tokens are issued.
  */
 @ApplicationScoped
 public class LoginCompletion implements EnrollmentCompletion {
@@ -49,8 +50,10 @@ public class LoginCompletion implements EnrollmentCompletion {
     @Override
     public Uni<Completion> completed(Enrolled e) {
         Instant now = clock.instant();
-        boolean loginFlow = e.caller().isChallenge();
-        Uni<Void> spent = loginFlow ? challenges.spend(e.caller()) : Uni.createFrom().voidItem();
+        // the enrolment's challenge is single use; only an enrolment at login ends with the login's tokens (a new phone's
+        // enrolment token proves the password, not a login)
+        boolean loginFlow = e.caller().isChallengeFor(TokenPrincipal.PURPOSE_ENROLLMENT);
+        Uni<Void> spent = e.caller().isChallenge() ? challenges.spend(e.caller()) : Uni.createFrom().voidItem();
         return spent
                 .chain(() -> recovery.isResolvable() ? recovery.get().replaceSet(e.accountId(), now)
                         : Uni.createFrom().item(new RecoveryCodes.IssuedSet(java.util.List.of(), now)))

@@ -13,9 +13,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFamily, UUID> {
 
-    /** Why a family stopped: see {@link RevocationReason} (kept here too for callers written before it). */
-    public static final String REASON_SECOND_FACTOR_CHANGED = RevocationReason.SECOND_FACTOR_CHANGED;
-
     /** Revokes one family unless it is revoked already; 1 = revoked now. */
     public Uni<Integer> revoke(UUID familyId, String reason, Instant now) {
         return update("revokedAt = ?1, revokedReason = ?2 where id = ?3 and revokedAt is null", now, reason, familyId);

@@ -118,6 +118,8 @@ public class SessionService implements AccountListener, PolicyListener {
                         ? refused(invalid())
                         : accounts.findById(family.accountId).flatMap(account -> account == null
                                 ? refused(invalid())
+                                // a disabled account's sessions are revoked with the change; this also covers one begun meanwhile
+                                : !account.isActive() ? refused(revoked(RevocationReason.ACCOUNT_DISABLED))
                                 : decide(new Presented(raw.get(), token, family, account,
                                         new RequestOrigin(family.client, sourceIp, null)), State.of(token, family), now, true)))))
                 .map(outcome -> {

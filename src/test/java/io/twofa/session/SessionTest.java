@@ -256,12 +256,13 @@ class SessionTest {
         JsonPath verified = verifiedDesktop(user);
         String token = verified.getString("refresh_token");
         String access = verified.getString("access_token");
-        String secret = bearer(access).body(Map.of("password", PASSWORD)).post("/api/v1/enrollment").then().statusCode(201)
-                .extract().path("secret");
+        JsonPath started = bearer(access).body(Map.of("password", PASSWORD)).post("/api/v1/enrollment").then().statusCode(201)
+                .extract().jsonPath();
+        String secret = started.getString("secret");
         // not before the new phone is confirmed
         token = refresh(token).getString("refresh_token");
         TestClock.advance(Duration.ofSeconds(30));
-        bearer(access).body(Map.of("code", Totp.code(Base32Secret.decode(secret), TestClock.now())))
+        bearer(started.getString("enrollment_token")).body(Map.of("code", Totp.code(Base32Secret.decode(secret), TestClock.now())))
                 .post("/api/v1/enrollment/confirm").then().statusCode(200);
         revoked(token, "second_factor_changed");
         assertThat(Db.column("select f.revoked_reason from refresh_family f join account a on a.id = f.account_id "
