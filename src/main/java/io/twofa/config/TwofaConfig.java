@@ -88,8 +88,22 @@ public interface TwofaConfig {
         /** Directory of PEM signing keys named {@code <kid>.pem}; generated under the data directory in embedded mode. */
         Optional<String> keysDir();
 
-        /** The {@code kid} that signs new tokens; required when the key directory holds several private keys. */
+        /**
+         * The {@code kid} that signs new tokens, overriding the rotation rules (newest active key signs): it still
+         * signs only once its activation delay is over, and it keeps signing while newer keys are published.
+         */
         Optional<String> currentKeyId();
+
+        /** How often every instance reads the key directory again (added and removed keys) and syncs with the database. */
+        @WithDefault("30S")
+        Duration keysRefreshInterval();
+
+        /**
+         * How long a new key is published (in the JWKS of every instance) before it signs: longer than relying parties
+         * cache the JWKS (max-age 300 s) and than the slowest instance needs to see the new file.
+         */
+        @WithDefault("10M")
+        Duration keyActivationDelay();
     }
 
     interface Crypto {
