@@ -22,6 +22,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.twofa.error.Problems;
 import io.twofa.account.AccountFilter;
 import io.twofa.account.AccountService;
 import io.twofa.account.AccountState;
@@ -145,6 +146,8 @@ public class UserResource {
     @POST
     @Path("{login}/password")
     @Consumes(MediaType.APPLICATION_JSON)
+    // 204 with no body: a client accepting only problem+json (for the errors) is served too
+    @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
     public Uni<Response> setTemporaryPassword(@PathParam("login") String login, TemporaryPasswordRequest body,
             @Context HttpServerRequest request) {
         Require.body(body);
@@ -156,6 +159,8 @@ public class UserResource {
     /** Lost phone: removes every second factor; step-up. */
     @DELETE
     @Path("{login}/second-factor")
+    // 204 with no body: a client accepting only problem+json (for the errors) is served too
+    @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
     public Uni<Response> resetSecondFactor(@PathParam("login") String login, @Context HttpServerRequest request) {
         TokenPrincipal admin = Caller.of(identity);
         return accounts.resetSecondFactor(login, admin, Origins.of(request, admin.client()))
