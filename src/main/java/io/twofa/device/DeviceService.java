@@ -13,6 +13,7 @@ import java.util.UUID;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.twofa.account.Account;
 import io.twofa.account.AccountService;
@@ -41,6 +42,7 @@ import io.twofa.web.RequestOrigin;
  * redeemed (a conditional UPDATE), so of any number of concurrent polls exactly one gets them.
  */
 @ApplicationScoped
+@Startup // a wrong twofa.device.* setting stops the service at once
 public class DeviceService {
 
     /** The client kinds that may use the device flow (programs outside the browser). */
