@@ -316,6 +316,37 @@ class DeviceFlowTest extends ResetsSharedState {
     }
 
     @Test
+    void ofTwentyParallelDecisionsOnOneCodeExactlyOneCounts() {
+        String token = webSignIn(Api.createUser("user"));
+        String name = Api.newLogin("raced");
+        JsonPath grant = authorize("cli", name);
+        String path = "/api/v1/device/requests/" + grant.getString("user_code");
+        // ten approvals and ten denials at once: one of them decides, the rest find nothing waiting
+        List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new java.util.ArrayList<>();
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < 20; i++) {
+            sent.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    RestAssured.baseURI + ":" + RestAssured.port + path + (i % 2 == 0 ? "/approve" : "/deny")))
+                    .header("Authorization", "Bearer " + token).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        sent.forEach(f -> answers.add(f.join()));
+        assertThat(Parallel.countStatus(answers, 200)).as("decisions taken").isEqualTo(1);
+        assertThat(Parallel.countStatus(answers, 404)).isEqualTo(19);
+        long decisions = audited("device_authorization_approved", "device '" + name + "'%")
+                + audited("device_authorization_denied", "device '" + name + "'%");
+        assertThat(decisions).isEqualTo(1);
+        String won = answers.stream().filter(a -> a.statusCode() == 200).findFirst().orElseThrow().body();
+        TestClock.advance(Duration.ofSeconds(5));
+        if (won.contains("\"status\":\"approved\"")) {
+            pollSucceeds(grant.getString("device_code"));
+        } else {
+            pollFails(grant.getString("device_code"), "access-denied", "access_denied");
+        }
+    }
+
+    @Test
     void anExpiredAuthorizationCanNoLongerBeApprovedOrRedeemed() {
         String token = webSignIn(Api.createUser("user"));
         JsonPath grant = authorize("cli", null);
