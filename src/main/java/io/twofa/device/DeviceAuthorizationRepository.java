@@ -51,9 +51,9 @@ class DeviceAuthorizationRepository {
                 :device_requested_at, :device_requested_from::varchar, :device_expires_at, :device_interval)
             returning 1""";
 
-    private static final String FIND_PENDING = """
+    private static final String FIND = """
             select id, client, device_name, requested_at, requested_from, expires_at from device_authorization
-            where user_code_hash = any(:device_user_code_hashes) and status = 'pending'
+            where user_code_hash = any(:device_user_code_hashes) and (status = 'pending' or not :device_pending_only)
               and expires_at > :device_now::timestamptz""";
 
     /** A decision: only while pending and unexpired, so a user code works for one approval or denial. */
@@ -114,9 +114,10 @@ class DeviceAuthorizationRepository {
         return false;
     }
 
-    /** The pending, unexpired authorization whose user code hashes to one of {@code hashes}; null when none. */
-    Uni<PendingDevice> findPending(List<byte[]> hashes, Instant now, String displayCode) {
-        Statement.Rendered statement = Statement.of(Sql.of(FIND_PENDING, "device_user_code_hashes", hashes, "device_now", now));
+    /** The unexpired (and if asked, pending) authorization whose user code hashes to one of {@code hashes}; null when none. */
+    Uni<PendingDevice> find(List<byte[]> hashes, boolean pendingOnly, Instant now, String displayCode) {
+        Statement.Rendered statement = Statement.of(Sql.of(FIND, "device_user_code_hashes", hashes, "device_pending_only",
+                pendingOnly, "device_now", now));
         return pool.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> {
             if (!rows.iterator().hasNext()) {
                 return null;
@@ -128,15 +129,15 @@ class DeviceAuthorizationRepository {
     }
 
     /**
-     * Approves or denies a pending authorization, writing {@code auditRow} (gated on {@link #DECIDED}) in the same
-     * statement.
+     * Approves or denies a pending authorization, writing {@code auditRow} (gated on {@link #DECIDED}) or, when it was
+     * not pending, {@code auditNotDecided} (gated on its absence) in the same statement.
      * False when it was no longer pending (decided, or expired, meanwhile).
      */
-    Uni<Boolean> decide(UUID id, String status, Decider decider, Instant now, Sql auditRow) {
+    Uni<Boolean> decide(UUID id, String status, Decider decider, Instant now, Sql auditRow, Sql auditNotDecided) {
         Sql decide = Sql.of(DECIDE, "device_status", status, "device_account", decider.accountId(), "device_now", now,
                 "device_from", decider.from(), "device_amr", decider.amr(), "device_factor", decider.factor(),
                 "device_auth_time", decider.authTime(), "device_id", id);
-        Statement.Rendered statement = Statement.with(DECIDED, decide).and("audit_decided", auditRow)
+        Statement.Rendered statement = Statement.with(DECIDED, decide).and("audit_decided", auditRow).and("audit_not_decided", auditNotDecided)
                 .select(Sql.of("select count(*) as n from decided"));
         return pool.preparedQuery(statement.sql()).execute(statement.args())
                 .map(rows -> rows.iterator().next().getLong("n") == 1);

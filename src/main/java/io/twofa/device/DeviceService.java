@@ -123,12 +123,13 @@ public class DeviceService {
         }
         Instant now = clock.instant();
         return authorizations.poll(hash.get(), now).flatMap(polled -> {
-            if (polled == null || DeviceAuthorizationRepository.REDEEMED.equals(polled.status())) {
+            if (polled == null) {
                 return Uni.createFrom().failure(invalidGrant());
             }
             if (!polled.expiresAt().isAfter(now)) {
-                return Uni.createFrom().failure(rfc(ProblemType.EXPIRED_TOKEN, "expired_token",
-                        "The sign-in request has expired before it was approved; start again.", Map.of()));
+                return Uni.createFrom().failure(DeviceAuthorizationRepository.REDEEMED.equals(polled.status()) ? invalidGrant()
+                        : rfc(ProblemType.EXPIRED_TOKEN, "expired_token",
+                                "The sign-in request has expired before it was approved; start again.", Map.of()));
             }
             if (DeviceAuthorizationRepository.DENIED.equals(polled.status())) {
                 return Uni.createFrom().failure(accessDenied("The sign-in request was denied in the browser."));
@@ -140,18 +141,19 @@ public class DeviceService {
                         : rfc(ProblemType.AUTHORIZATION_PENDING, "authorization_pending",
                                 "The sign-in request has not been approved yet.", Map.of("interval", polled.intervalSeconds())));
             }
+            // approved, or already redeemed: the conditional UPDATE of the redemption alone decides who gets the tokens
             return redeem(polled, now, from.withClient(polled.client()));
         });
     }
 
     /** Issues the tokens of an approved authorization, in the transaction that marks it redeemed. */
     private Uni<IssuedTokens> redeem(DeviceAuthorizationRepository.Polled approved, Instant now, RequestOrigin origin) {
-        List<String> amr = List.of(approved.amr().split(" "));
         return Panache.withTransaction(() -> authorizations.redeemInTransaction(approved.id(), now)
                 .flatMap(redeemed -> redeemed != 1 ? Uni.createFrom().<Account>failure(invalidGrant())
                         : accounts.findById(approved.accountId()))
                 .flatMap(account -> account == null ? Uni.createFrom().<IssuedTokens>failure(invalidGrant())
                         : policies.current().flatMap(policy -> {
+                            List<String> amr = List.of(approved.amr().split(" "));
                             if (!amr.contains("mfa") && secondFactorDue(account.isExemptFromTwoFactor(), policy, now)) {
                                 // approved with the password alone, and two-factor has become required since
                                 return Uni.createFrom().failure(accessDenied("Two-step verification is now required: "
@@ -169,7 +171,7 @@ public class DeviceService {
 
     /** The pending request a user code names, for the approval page. */
     public Uni<PendingDevice> pending(String userCode, TokenPrincipal caller, RequestOrigin origin) {
-        return lookup(userCodeOf(userCode), caller, origin);
+        return lookup(userCodeOf(userCode), true, caller, origin);
     }
 
     /**
@@ -196,7 +198,8 @@ public class DeviceService {
 
     private Uni<PendingDevice> decide(String code, String status, TokenPrincipal caller, RequestOrigin origin) {
         boolean approve = DeviceAuthorizationRepository.APPROVED.equals(status);
-        return lookup(code, caller, origin).flatMap(pending -> {
+        // the conditional UPDATE alone decides whether the request is still waiting (one decision per code)
+        return lookup(code, false, caller, origin).flatMap(pending -> {
             var decider = new DeviceAuthorizationRepository.Decider(caller.accountId(), origin.sourceIp(),
                     approve ? String.join(" ", caller.amr()) : null, approve ? caller.factor() : null,
                     approve ? caller.authTime() : null);
@@ -204,11 +207,15 @@ public class DeviceService {
             AuditLog.Entry decided = new AuditLog.Entry(approve ? AuditType.DEVICE_AUTHORIZATION_APPROVED
                     : AuditType.DEVICE_AUTHORIZATION_DENIED, null, caller.login(), caller.login(),
                     origin.withClient(pending.client()), describe(pending.deviceName(), pending.requestedFrom()));
+            AuditLog.Entry notWaiting = new AuditLog.Entry(AuditType.DEVICE_USER_CODE_FAILED, null, caller.login(),
+                    caller.login(), origin, "not waiting for a decision");
             return authorizations.decide(pending.id(), status, decider, clock.instant(),
-                    audit.insert("decided", decided, DeviceAuthorizationRepository.DECIDED, true))
+                    audit.insert("decided", decided, DeviceAuthorizationRepository.DECIDED, true),
+                    audit.insert("not_decided", notWaiting, DeviceAuthorizationRepository.DECIDED, false))
                     .flatMap(done -> {
                         if (!done) {
-                            // decided by someone else, or expired, since the lookup
+                            // decided already (by this code's one decision), or expired since the lookup
+                            audit.counted(notWaiting);
                             return Uni.createFrom().failure(unknownUserCode());
                         }
                         audit.counted(decided);
@@ -217,14 +224,14 @@ public class DeviceService {
         });
     }
 
-    /** Spends one lookup of the budgets, then finds the pending request; 404 when there is none. */
-    private Uni<PendingDevice> lookup(String code, TokenPrincipal caller, RequestOrigin origin) {
+    /** Spends one lookup of the budgets, then finds the unexpired (and if asked, pending) request; 404 when none. */
+    private Uni<PendingDevice> lookup(String code, boolean pendingOnly, TokenPrincipal caller, RequestOrigin origin) {
         return budgets.lookup(origin.sourceIp()).flatMap((OptionalLong wait) -> {
             if (wait.isPresent()) {
                 return recordThen(AuditType.DEVICE_USER_CODE_THROTTLED, caller, origin,
                         ProblemException.throttled(wait.getAsLong()));
             }
-            return authorizations.findPending(codes.userCodeHashes(code), clock.instant(), DeviceCodes.display(code))
+            return authorizations.find(codes.userCodeHashes(code), pendingOnly, clock.instant(), DeviceCodes.display(code))
                     .flatMap(pending -> pending != null ? Uni.createFrom().item(pending)
                             : recordThen(AuditType.DEVICE_USER_CODE_FAILED, caller, origin, unknownUserCode()));
         });
