@@ -193,4 +193,6 @@ def describe(problem):
         return "The sign-in was denied in the browser."
     if name == "expired-token":
         return "The sign-in request expired before it was approved. Run the command again."
+    if name == "invalid-grant" and step == STEP_DEVICE:
+        return "The sign-in request is no longer valid (already used, or unknown to the service). Run the command again."
     return fallback

@@ -43,6 +43,8 @@ DOCUMENTED_PATHS = {
     "password_endpoint": "/api/v1/me/password",
 }
 DISCOVERY_PATH = "/.well-known/twofa-configuration"
+#: the longest device name the service accepts (device authorization)
+DEVICE_NAME_MAX = 64
 
 
 def normalize_url(url):
@@ -435,8 +437,10 @@ class Session(object):
         the user code. Returns the Session, saved in the cache under the login the service names."""
         site = Site(url, timeout=timeout, ca_bundle=ca_bundle)
         request = {"client": client}
-        if device_name:
-            request["device_name"] = device_name
+        # the service takes up to 64 printable characters (a fully qualified host name can be longer)
+        name = "".join(c for c in (device_name or "") if c.isprintable()).strip()[:DEVICE_NAME_MAX].strip()
+        if name:
+            request["device_name"] = name
         grant = site.call("POST", "device_authorization_endpoint", request, step=STEP_DEVICE)
         if prompt_callback:
             prompt_callback(DevicePrompt(grant.get("verification_uri"), grant.get("verification_uri_complete"),
@@ -453,10 +457,13 @@ class Session(object):
                                    step=STEP_DEVICE)
             except ProblemError as e:
                 error = e.extensions.get("error") or (e.name or "").replace("-", "_")
+                # the service names the interval it expects from now on; without it, RFC 8628 §3.5 rules
+                advised = _int(e.extensions.get("interval"))
                 if error == "authorization_pending":
+                    interval = max(interval, advised)
                     continue
                 if error == "slow_down":
-                    interval += 5  # RFC 8628 §3.5
+                    interval = max(interval + 5, advised)
                     continue
                 if e.status >= 500 and failures < 3:
                     failures += 1
@@ -508,6 +515,13 @@ def _state_from(answer, client, now, previous=None):
         elif previous and previous.get("refresh_expires_at"):
             state["refresh_expires_at"] = previous["refresh_expires_at"]
     return state
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
 
 
 def _field(answer, name):

@@ -874,6 +874,8 @@
   async function enterHome(answer) {
     if (answer) setAccess(answer);
     resetForms();
+    // on the device page (device.js) a sign-in leads to the waiting program's approval first
+    if (window.twofaDevice && window.twofaDevice.signedIn(session.access.token, () => enterHome(null))) return;
     const claims = session.access.claims;
     const admin = Array.isArray(claims.groups) && claims.groups.includes('admin');
     ['tab-policy', 'tab-users', 'tab-audit'].forEach((id) => { $(id).hidden = !admin; });

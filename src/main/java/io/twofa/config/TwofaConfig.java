@@ -39,6 +39,9 @@ public interface TwofaConfig {
     /** How long a request may wait for PostgreSQL before it is answered 503 (see operations/DatabasePool). */
     Database database();
 
+    /** Device authorization (RFC 8628): tools that sign in through a browser. */
+    Device device();
+
     /** Re-authentication before sensitive actions (SPEC §7). */
     StepUp stepUp();
 
@@ -171,7 +174,7 @@ public interface TwofaConfig {
 
     interface Refresh {
         /** Client kinds that receive a refresh token after a full login (comma-separated); {@code web} does not by default. */
-        @WithDefault("desktop,toolkit,rv,review-ios")
+        @WithDefault("desktop,toolkit,rv,review-ios,cli")
         Set<String> clients();
 
         /** A refresh token unused for this long expires; each refresh starts the period again (sliding). */
@@ -210,5 +213,31 @@ public interface TwofaConfig {
          */
         @WithDefault("8S")
         Duration requestTimeout();
+    }
+
+    interface Device {
+        /** How long a device authorization waits for approval and redemption ({@code expires_in}). */
+        @WithDefault("600S")
+        Duration lifetime();
+
+        /** The least time between two polls of the token endpoint ({@code interval}); each slow_down adds 5 s. */
+        @WithDefault("5S")
+        Duration interval();
+
+        /** The fixed windows (aligned to the epoch) the budgets below count in. */
+        @WithDefault("1H")
+        Duration budgetWindow();
+
+        /** User-code lookups (details, approve, deny) per client address per window. */
+        @WithDefault("30")
+        int lookupsPerAddress();
+
+        /** User-code lookups over all addresses per window. */
+        @WithDefault("600")
+        int lookupsOverall();
+
+        /** Device authorizations started per client address per window. */
+        @WithDefault("30")
+        int authorizationsPerAddress();
     }
 }

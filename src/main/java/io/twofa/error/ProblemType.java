@@ -8,6 +8,12 @@ public enum ProblemType {
     INVALID_INPUT("invalid-input", 400, "Invalid input"),
     MALFORMED_JSON("malformed-json", 400, "Malformed JSON"),
     HTTP_400("http-400", 400, "Bad Request"),
+    // the token endpoint of device authorization: RFC 8628 §3.5 (the extension "error" carries the RFC's code)
+    AUTHORIZATION_PENDING("authorization-pending", 400, "Authorization pending"),
+    SLOW_DOWN("slow-down", 400, "Polling too fast"),
+    ACCESS_DENIED("access-denied", 400, "Access denied"),
+    EXPIRED_TOKEN("expired-token", 400, "Device code expired"),
+    INVALID_GRANT("invalid-grant", 400, "Invalid device code"),
     UNAUTHENTICATED("unauthenticated", 401, "Authentication failed"),
     INVALID_TOKEN("invalid-token", 401, "Authentication required"),
     CHALLENGE_SPENT("challenge-spent", 401, "Challenge already used"),
@@ -22,8 +28,10 @@ public enum ProblemType {
     SECOND_FACTOR_LOCKED("second-factor-locked", 403, "Forbidden"),
     /** A sensitive action needs a recent full authentication: extension {@code max_age} (seconds); see POST /api/v1/auth/step-up. */
     STEP_UP_REQUIRED("step-up-required", 403, "Step-up required"),
+    SECOND_FACTOR_REQUIRED("second-factor-required", 403, "Forbidden"),
     NOT_FOUND("not-found", 404, "Not found"),
     HTTP_404("http-404", 404, "Not Found"),
+    UNKNOWN_USER_CODE("unknown-user-code", 404, "Unknown code"),
     HTTP_405("http-405", 405, "Method Not Allowed"),
     HTTP_406("http-406", 406, "Not Acceptable"),
     LOGIN_TAKEN("login-taken", 409, "Conflict"),

@@ -160,7 +160,8 @@ public class TokenService {
         return new TokenPrincipal(kind, UUID.fromString(claims.getSubject()), claims.getStringClaimValue("upn"), role,
                 claims.getStringClaimValue("client"), claims.getStringListClaimValue("amr"),
                 claims.getStringClaimValue("purpose"), Instant.ofEpochSecond(authTime.longValue()),
-                Instant.ofEpochSecond(claims.getExpirationTime().getValue()), claims.getJwtId());
+                Instant.ofEpochSecond(claims.getExpirationTime().getValue()), claims.getJwtId(),
+                claims.getStringClaimValue("factor"));
     }
 
     /** The verification context of one kind and key: SmallRye checks algorithm, signature, issuer and audience. */
