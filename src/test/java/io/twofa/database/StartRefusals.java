@@ -10,18 +10,18 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /** Helpers of the tests that start the service in a state where it must refuse to start. */
-final class StartRefusals {
+public final class StartRefusals {
 
     private StartRefusals() {
     }
 
     /** A directory of its own under target/, per test JVM. */
-    static Path dir(String name) {
+    public static Path dir(String name) {
         return Path.of("target", "start-refusals", Long.toString(ProcessHandle.current().pid()), name).toAbsolutePath();
     }
 
     /** Counts rows in the embedded database the service of this JVM uses (after its start failed, config is gone). */
-    static long count(String sql) throws SQLException, IOException {
+    public static long count(String sql) throws SQLException, IOException {
         String port = System.getProperty(EmbeddedPostgresConfigSourceFactory.RUNNING_PORT);
         String password = Files.readString(Path.of(System.getProperty(EmbeddedPostgresConfigSourceFactory.RUNNING_PASSWORD_FILE))).strip();
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", password);

@@ -1,5 +1,6 @@
 package io.twofa.deploy;
 
+import io.twofa.support.docker.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -19,9 +20,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import io.twofa.deploy.Dockerfile.Copy;
-import io.twofa.deploy.Dockerfile.Instruction;
-import io.twofa.deploy.Dockerfile.Stage;
+import io.twofa.support.docker.Dockerfile.Copy;
+import io.twofa.support.docker.Dockerfile.Instruction;
+import io.twofa.support.docker.Dockerfile.Stage;
 
 /**
  * The builder stage works from the build context alone: the files .dockerignore lets through are copied to an

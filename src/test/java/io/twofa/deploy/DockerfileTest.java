@@ -1,5 +1,6 @@
 package io.twofa.deploy;
 
+import io.twofa.support.docker.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -19,9 +20,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.twofa.deploy.Dockerfile.Copy;
-import io.twofa.deploy.Dockerfile.Instruction;
-import io.twofa.deploy.Dockerfile.Stage;
+import io.twofa.support.docker.Dockerfile.Copy;
+import io.twofa.support.docker.Dockerfile.Instruction;
+import io.twofa.support.docker.Dockerfile.Stage;
 
 /**
  * What can be checked of the image without a container runtime (none exists where the tests run): the stages of

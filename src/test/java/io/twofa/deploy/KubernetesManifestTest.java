@@ -1,5 +1,6 @@
 package io.twofa.deploy;
 
+import io.twofa.support.docker.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.twofa.operations;
 
+import io.twofa.support.instances.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.twofa.operations.Api.Enrolled;
-import io.twofa.operations.Api.Reply;
+import io.twofa.support.instances.InstanceApi.Enrolled;
+import io.twofa.support.instances.InstanceApi.Reply;
 
 /**
  * The service on an external PostgreSQL ({@link OpsPostgresResource}) that goes away while requests flow and comes
@@ -51,30 +52,30 @@ class DatabaseOutageTest {
     static void setUp() {
         a = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
         management = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
-        admin = Api.adminToken(a);
+        admin = InstanceApi.adminToken(a);
         // a Client User (exempt from two-factor): every login of it issues an access token
-        Api.createUser(a, admin, "frank", "correct-horse-frank", "client");
-        Api.requireTwoFactor(a, admin);
+        InstanceApi.createUser(a, admin, "frank", "correct-horse-frank", "client");
+        InstanceApi.requireTwoFactor(a, admin);
     }
 
     @Test
     @Order(1)
     void everyRequestHasAnIdThatReachesTheAuditTrail() {
-        Reply chosen = Api.send(a, "/api/v1/auth/login", "POST", null,
+        Reply chosen = InstanceApi.send(a, "/api/v1/auth/login", "POST", null,
                 Map.of("login", "nobody-here", "password", "x"), Map.of("X-Request-Id", "ops-test.req_1"));
         assertThat(chosen.status()).isEqualTo(401);
         assertThat(chosen.requestId()).isEqualTo("ops-test.req_1");
 
         for (String unfit : List.of("has space", "semi;colon", "x".repeat(65), "ünïcode")) {
-            Reply replaced = Api.send(a, "/api/v1/auth/login", "POST", null,
+            Reply replaced = InstanceApi.send(a, "/api/v1/auth/login", "POST", null,
                     Map.of("login", "nobody-here", "password", "x"), Map.of("X-Request-Id", unfit));
             assertThat(replaced.requestId()).as("for %s", unfit)
                     .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         }
-        Reply generated = Api.get(a, "/q/openapi", null);
+        Reply generated = InstanceApi.get(a, "/q/openapi", null);
         assertThat(generated.requestId()).as("also outside the API").isNotBlank();
 
-        Reply events = Api.get(a, "/api/v1/audit-events?login=nobody-here&type=login_failed&limit=200", admin);
+        Reply events = InstanceApi.get(a, "/api/v1/audit-events?login=nobody-here&type=login_failed&limit=200", admin);
         assertThat(events.status()).isEqualTo(200);
         List<String> ids = events.body().get("events").findValuesAsText("request_id");
         assertThat(ids).contains("ops-test.req_1").doesNotContain("has space").hasSize(5);
@@ -83,11 +84,11 @@ class DatabaseOutageTest {
     @Test
     @Order(2)
     void metricsCountEventsWithoutNamingAccounts() {
-        Enrolled hank = Api.createAndEnrol(a, a, admin, "hank");
-        String challenge = Api.challenge(a, hank);
-        assertThat(Api.post(a, "/api/v1/auth/verify", challenge, Map.of("code", Api.wrongCode(hank.secret()))).status())
+        Enrolled hank = InstanceApi.createAndEnrol(a, a, admin, "hank");
+        String challenge = InstanceApi.challenge(a, hank);
+        assertThat(InstanceApi.post(a, "/api/v1/auth/verify", challenge, Map.of("code", InstanceApi.wrongCode(hank.secret()))).status())
                 .isEqualTo(401);
-        assertThat(Api.post(a, "/api/v1/auth/verify", challenge, Map.of("backup_code", hank.backupCodes().get(0))).status())
+        assertThat(InstanceApi.post(a, "/api/v1/auth/verify", challenge, Map.of("backup_code", hank.backupCodes().get(0))).status())
                 .isEqualTo(200);
 
         String metrics = metrics();
@@ -108,17 +109,17 @@ class DatabaseOutageTest {
     @Order(3)
     void anOutageIsAnswered503AndTheServiceRecoversByItself() throws Exception {
         assertThat(OpsPostgres.running()).as("the test controls the database server").isTrue();
-        Enrolled carol = Api.createAndEnrol(a, a, admin, "carol");
-        Enrolled dave = Api.createAndEnrol(a, a, admin, "dave");
-        Enrolled gina = Api.createAndEnrol(a, a, admin, "gina");
+        Enrolled carol = InstanceApi.createAndEnrol(a, a, admin, "carol");
+        Enrolled dave = InstanceApi.createAndEnrol(a, a, admin, "dave");
+        Enrolled gina = InstanceApi.createAndEnrol(a, a, admin, "gina");
         // three failures for dave before the outage: the counter must survive it
-        String daveChallenge = Api.challenge(a, dave);
+        String daveChallenge = InstanceApi.challenge(a, dave);
         for (int i = 0; i < 3; i++) {
-            assertThat(Api.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", Api.wrongCode(dave.secret()))).status())
+            assertThat(InstanceApi.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", InstanceApi.wrongCode(dave.secret()))).status())
                     .isEqualTo(401);
         }
-        String carolChallenge = Api.challenge(a, carol);
-        String ginaChallenge = Api.challenge(a, gina);
+        String carolChallenge = InstanceApi.challenge(a, carol);
+        String ginaChallenge = InstanceApi.challenge(a, gina);
 
         // requests flow: logins of a client-role account (a token each time) and failing second factors
         record Seen(Instant sent, Reply reply) {
@@ -129,14 +130,14 @@ class DatabaseOutageTest {
         flow.submit(() -> {
             for (int i = 0; i < 2000 && flowing.get(); i++) {
                 Instant sent = Instant.now();
-                seen.add(new Seen(sent, Api.login(a, "frank", "correct-horse-frank")));
+                seen.add(new Seen(sent, InstanceApi.login(a, "frank", "correct-horse-frank")));
             }
         });
         flow.submit(() -> {
             for (int i = 0; i < 2000 && flowing.get(); i++) {
                 Instant sent = Instant.now();
-                seen.add(new Seen(sent, Api.post(a, "/api/v1/auth/verify", ginaChallenge,
-                        Map.of("code", Api.wrongCode(gina.secret())))));
+                seen.add(new Seen(sent, InstanceApi.post(a, "/api/v1/auth/verify", ginaChallenge,
+                        Map.of("code", InstanceApi.wrongCode(gina.secret())))));
             }
         });
         Thread.sleep(1500);
@@ -145,15 +146,15 @@ class DatabaseOutageTest {
         Instant down = Instant.now();
         Thread.sleep(1000);
 
-        Reply ready = Api.get(management, "/q/health/ready", null);
+        Reply ready = InstanceApi.get(management, "/q/health/ready", null);
         assertThat(ready.status()).as("readiness: %s", ready.body()).isEqualTo(503);
         assertThat(ready.text("status")).isEqualTo("DOWN");
         assertThat(ready.took()).isLessThan(BOUND);
-        assertThat(Api.get(management, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
+        assertThat(InstanceApi.get(management, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
 
-        Reply login = Api.login(a, "frank", "correct-horse-frank");
+        Reply login = InstanceApi.login(a, "frank", "correct-horse-frank");
         assertUnavailable(login);
-        Reply verify = Api.post(a, "/api/v1/auth/verify", carolChallenge, Map.of("backup_code", carol.backupCodes().get(0)));
+        Reply verify = InstanceApi.post(a, "/api/v1/auth/verify", carolChallenge, Map.of("backup_code", carol.backupCodes().get(0)));
         assertUnavailable(verify);
         Thread.sleep(2000);
 
@@ -162,7 +163,7 @@ class DatabaseOutageTest {
         Instant up = Instant.now();
         Duration recovery = null;
         while (Duration.between(up, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(management, "/q/health/ready", null).status() == 200) {
+            if (InstanceApi.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(up, Instant.now());
                 break;
             }
@@ -197,22 +198,22 @@ class DatabaseOutageTest {
                 .map(s -> s.reply().text("access_token"))).as("with tokens").doesNotContainNull();
 
         // after: tokens again, the throttle counter kept (3 + 2 failures, then a wait), the enrolment intact
-        Reply again = Api.login(a, "frank", "correct-horse-frank");
+        Reply again = InstanceApi.login(a, "frank", "correct-horse-frank");
         assertThat(again.status()).as("login after: %s", again.body()).isEqualTo(200);
         assertThat(again.text("access_token")).isNotNull();
         for (int i = 0; i < 2; i++) {
-            assertThat(Api.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", Api.wrongCode(dave.secret()))).status())
+            assertThat(InstanceApi.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", InstanceApi.wrongCode(dave.secret()))).status())
                     .as("dave failure %d after the outage", 4 + i).isEqualTo(401);
         }
-        assertThat(Api.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", Api.wrongCode(dave.secret()))).status())
+        assertThat(InstanceApi.post(a, "/api/v1/auth/verify", daveChallenge, Map.of("code", InstanceApi.wrongCode(dave.secret()))).status())
                 .as("the counter from before the outage still counts").isEqualTo(429);
 
         // the backup code offered during the outage was not used up, and the TOTP secret still verifies
-        Reply backup = Api.post(a, "/api/v1/auth/verify", Api.challenge(a, carol),
+        Reply backup = InstanceApi.post(a, "/api/v1/auth/verify", InstanceApi.challenge(a, carol),
                 Map.of("backup_code", carol.backupCodes().get(0)));
         assertThat(backup.status()).as("carol's backup code after the outage: %s", backup.body()).isEqualTo(200);
-        Reply totp = Api.post(a, "/api/v1/auth/verify", Api.challenge(a, carol),
-                Map.of("code", Api.totp(carol.secret(), Instant.now().plusSeconds(30))));
+        Reply totp = InstanceApi.post(a, "/api/v1/auth/verify", InstanceApi.challenge(a, carol),
+                Map.of("code", InstanceApi.totp(carol.secret(), Instant.now().plusSeconds(30))));
         assertThat(totp.status()).as("carol's TOTP after the outage: %s", totp.body()).isEqualTo(200);
 
         assertThat(counter(metrics(), "twofa_login_seconds_count{outcome=\"unavailable\"}")).isGreaterThanOrEqualTo(1);
@@ -223,19 +224,19 @@ class DatabaseOutageTest {
     void aDatabaseThatStopsAnsweringIsAnswered503InBoundedTime() throws Exception {
         // frozen (SIGSTOP): connections stay open and nothing answers, as behind a network that drops packets;
         // no client timeout fires on an open connection, the request deadline does
-        Enrolled ivan = Api.createAndEnrol(a, a, admin, "ivan");
-        String challenge = Api.challenge(a, ivan);
-        assertThat(Api.login(a, "frank", "correct-horse-frank").status()).isEqualTo(200);
+        Enrolled ivan = InstanceApi.createAndEnrol(a, a, admin, "ivan");
+        String challenge = InstanceApi.challenge(a, ivan);
+        assertThat(InstanceApi.login(a, "frank", "correct-horse-frank").status()).isEqualTo(200);
         OpsPostgres.signal("STOP");
         Instant thawing;
         try {
             ExecutorService parallel = Executors.newFixedThreadPool(4);
             try {
-                var login = parallel.submit(() -> Api.login(a, "frank", "correct-horse-frank"));
-                var verify = parallel.submit(() -> Api.post(a, "/api/v1/auth/verify", challenge,
+                var login = parallel.submit(() -> InstanceApi.login(a, "frank", "correct-horse-frank"));
+                var verify = parallel.submit(() -> InstanceApi.post(a, "/api/v1/auth/verify", challenge,
                         Map.of("backup_code", ivan.backupCodes().get(0))));
                 var probe = parallel.submit(() -> probe(management + "/q/health/ready"));
-                var ready = parallel.submit(() -> Api.get(management, "/q/health/ready", null));
+                var ready = parallel.submit(() -> InstanceApi.get(management, "/q/health/ready", null));
                 assertUnavailable(login.get());
                 assertUnavailable(verify.get());
                 // the request deadline covers the management port too: readiness says 503 within it, before the
@@ -258,7 +259,7 @@ class DatabaseOutageTest {
         }
         Duration recovery = null;
         while (Duration.between(thawing, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(management, "/q/health/ready", null).status() == 200) {
+            if (InstanceApi.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(thawing, Instant.now());
                 break;
             }
@@ -266,11 +267,11 @@ class DatabaseOutageTest {
         }
         assertThat(recovery).as("ready again after the database answers again").isNotNull().isLessThan(BOUND);
         System.out.printf("frozen database: ready %d ms after it answered again%n", recovery.toMillis());
-        Reply again = Api.login(a, "frank", "correct-horse-frank");
+        Reply again = InstanceApi.login(a, "frank", "correct-horse-frank");
         assertThat(again.status()).as("login after: %s", again.body()).isEqualTo(200);
         // the backup code offered while frozen may or may not have been used once the server resumed (the
         // answer was 503 either way, without a token); the next one works
-        Reply verified = Api.post(a, "/api/v1/auth/verify", Api.challenge(a, ivan),
+        Reply verified = InstanceApi.post(a, "/api/v1/auth/verify", InstanceApi.challenge(a, ivan),
                 Map.of("backup_code", ivan.backupCodes().get(1)));
         assertThat(verified.status()).as("verify after: %s", verified.body()).isEqualTo(200);
     }

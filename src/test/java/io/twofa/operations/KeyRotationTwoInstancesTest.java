@@ -1,5 +1,6 @@
 package io.twofa.operations;
 
+import io.twofa.support.instances.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -40,8 +41,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.twofa.crypto.KeyDirectory;
-import io.twofa.operations.Api.Enrolled;
-import io.twofa.operations.Api.Reply;
+import io.twofa.support.instances.InstanceApi.Enrolled;
+import io.twofa.support.instances.InstanceApi.Reply;
 import io.twofa.support.Db;
 import io.twofa.support.TestClock;
 import io.twofa.support.Tokens;
@@ -65,7 +66,7 @@ class KeyRotationTwoInstancesTest {
 
     public static class Rotation extends OpsProfile {
         @Override
-        String name() {
+        public String name() {
             return "key-rotation";
         }
     }
@@ -99,7 +100,7 @@ class KeyRotationTwoInstancesTest {
                 config.getValue("quarkus.datasource.jdbc.url", String.class), signing.getParent());
         a = "http://localhost:" + config.getValue("quarkus.http.test-port", Integer.class);
         b = second.baseUrl();
-        admin = Api.adminToken(a);
+        admin = InstanceApi.adminToken(a);
     }
 
     @AfterAll
@@ -128,14 +129,14 @@ class KeyRotationTwoInstancesTest {
 
         // password logins of Client Users (exempt from two-factor: a token each time) and full two-factor logins
         for (int i = 0; i < 3; i++) {
-            Api.createUser(a, admin, "rotation-client-" + i, "correct-horse-rotation-" + i, "client");
+            InstanceApi.createUser(a, admin, "rotation-client-" + i, "correct-horse-rotation-" + i, "client");
         }
-        Api.requireTwoFactor(a, admin);
+        InstanceApi.requireTwoFactor(a, admin);
         ConcurrentLinkedDeque<String[]> backupCodes = new ConcurrentLinkedDeque<>();
         List<Enrolled> enrolled = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            Enrolled user = i % 2 == 0 ? Api.createAndEnrol(a, b, admin, "rotation-mfa-" + i)
-                    : Api.createAndEnrol(b, a, admin, "rotation-mfa-" + i);
+            Enrolled user = i % 2 == 0 ? InstanceApi.createAndEnrol(a, b, admin, "rotation-mfa-" + i)
+                    : InstanceApi.createAndEnrol(b, a, admin, "rotation-mfa-" + i);
             enrolled.add(user);
         }
         for (int c = 0; c < enrolled.get(0).backupCodes().size(); c++) {
@@ -157,8 +158,8 @@ class KeyRotationTwoInstancesTest {
         await("both instances publish the new key", Duration.ofSeconds(10),
                 () -> kids(a).contains(NEW_KID) && kids(b).contains(NEW_KID));
         Duration published = Duration.between(dropped, Instant.now());
-        assertThat(Api.get(a, "/.well-known/jwks.json", null).body()).as("the same JWKS on both instances")
-                .isEqualTo(Api.get(b, "/.well-known/jwks.json", null).body());
+        assertThat(InstanceApi.get(a, "/.well-known/jwks.json", null).body()).as("the same JWKS on both instances")
+                .isEqualTo(InstanceApi.get(b, "/.well-known/jwks.json", null).body());
         await("both instances sign with the new key", delay.plusSeconds(15),
                 () -> traffic.kidsBy(a).contains(NEW_KID) && traffic.kidsBy(b).contains(NEW_KID));
         Duration signed = Duration.between(dropped, Instant.now());
@@ -204,7 +205,7 @@ class KeyRotationTwoInstancesTest {
         Issued lastOld = oldTokens.get(oldTokens.size() - 1);
         long lastOldExpiry = expiry(lastOld.token());
         TestClock.advance(Duration.between(TestClock.now(), Instant.ofEpochSecond(lastOldExpiry).minusSeconds(5)));
-        assertThat(Api.get(a, "/api/v1/me", lastOld.token()).status()).as("the old key's last token, just before it expires")
+        assertThat(InstanceApi.get(a, "/api/v1/me", lastOld.token()).status()).as("the old key's last token, just before it expires")
                 .isEqualTo(200);
         TestClock.advance(Duration.between(TestClock.now(), publishedAt.plus(delay).plusSeconds(3600 + 30 + 60)));
         await("the old key leaves A's JWKS", Duration.ofSeconds(10), () -> !kids(a).contains(oldKid));
@@ -214,9 +215,9 @@ class KeyRotationTwoInstancesTest {
         claims.setIssuedAt(NumericDate.fromSeconds(now.getEpochSecond()));
         claims.setExpirationTime(NumericDate.fromSeconds(now.plusSeconds(300).getEpochSecond()));
         claims.setClaim("auth_time", now.getEpochSecond());
-        assertThat(Api.get(a, "/api/v1/audit-events", Tokens.sign(claims, oldKid, oldKey, "ES256", "at+jwt")).status())
+        assertThat(InstanceApi.get(a, "/api/v1/audit-events", Tokens.sign(claims, oldKid, oldKey, "ES256", "at+jwt")).status())
                 .as("a token of the retired key, once it has left the JWKS").isEqualTo(401);
-        assertThat(Api.get(a, "/api/v1/audit-events", Tokens.sign(claims, NEW_KID, privateKey(newPem), "ES256", "at+jwt"))
+        assertThat(InstanceApi.get(a, "/api/v1/audit-events", Tokens.sign(claims, NEW_KID, privateKey(newPem), "ES256", "at+jwt"))
                 .status()).as("the same claims under the new key").isEqualTo(200);
         assertThat(kids(b)).as("B's clock is an hour behind: there the old key's tokens may still be valid").contains(oldKid);
     }
@@ -240,7 +241,7 @@ class KeyRotationTwoInstancesTest {
                     for (int n = 0; !stop.get(); n++) {
                         String at = (worker + n) % 2 == 0 ? a : b;
                         guarded(() -> {
-                            Reply login = Api.login(at, "rotation-client-" + worker, "correct-horse-rotation-" + worker);
+                            Reply login = InstanceApi.login(at, "rotation-client-" + worker, "correct-horse-rotation-" + worker);
                             if (login.status() != 200 || login.text("access_token") == null) {
                                 failures.add("password login on " + at + ": " + login.status() + " " + login.body());
                             } else {
@@ -259,8 +260,8 @@ class KeyRotationTwoInstancesTest {
                     String first = n % 2 == 0 ? a : b;
                     String then = n % 2 == 0 ? b : a;
                     guarded(() -> {
-                        String challenge = Api.challenge(first, enrolled.get(Integer.parseInt(code[0])));
-                        Reply verified = Api.post(then, "/api/v1/auth/verify", challenge, Map.of("backup_code", code[1]));
+                        String challenge = InstanceApi.challenge(first, enrolled.get(Integer.parseInt(code[0])));
+                        Reply verified = InstanceApi.post(then, "/api/v1/auth/verify", challenge, Map.of("backup_code", code[1]));
                         if (verified.status() != 200) {
                             failures.add("second factor on " + then + ": " + verified.status() + " " + verified.body());
                         } else {
@@ -297,7 +298,7 @@ class KeyRotationTwoInstancesTest {
         void check(String token, String by, String how) {
             String kid = header(token).get("kid").asText();
             for (String at : List.of(a, b)) {
-                Reply me = Api.get(at, "/api/v1/me", token);
+                Reply me = InstanceApi.get(at, "/api/v1/me", token);
                 if (me.status() != 200) {
                     failures.add(String.format("%s token (kid %s) from %s refused by %s: %d %s", how, kid, by, at, me.status(),
                             me.body()));
@@ -331,7 +332,7 @@ class KeyRotationTwoInstancesTest {
     }
 
     static List<String> kids(String instance) {
-        Reply jwks = Api.get(instance, "/.well-known/jwks.json", null);
+        Reply jwks = InstanceApi.get(instance, "/.well-known/jwks.json", null);
         assertThat(jwks.status()).isEqualTo(200);
         List<String> kids = new ArrayList<>();
         jwks.body().get("keys").forEach(k -> kids.add(k.get("kid").asText()));
@@ -360,7 +361,7 @@ class KeyRotationTwoInstancesTest {
 
     private static JsonNode json(String part) {
         try {
-            return Api.JSON.readTree(Base64.getUrlDecoder().decode(part));
+            return InstanceApi.JSON.readTree(Base64.getUrlDecoder().decode(part));
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,6 @@
 package io.twofa.operations;
 
+import io.twofa.support.instances.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.twofa.operations.Api.Enrolled;
-import io.twofa.operations.Api.Reply;
+import io.twofa.support.instances.InstanceApi.Enrolled;
+import io.twofa.support.instances.InstanceApi.Reply;
 
 /**
  * Two service instances on one PostgreSQL: instance A is this test's Quarkus application, instance B a second JVM
@@ -53,8 +54,8 @@ class TwoInstancesTest {
                 config.getValue("quarkus.datasource.jdbc.url", String.class), keys);
         b = second.baseUrl();
         a = "http://localhost:" + config.getValue("quarkus.http.test-port", Integer.class);
-        admin = Api.adminToken(a);
-        Api.requireTwoFactor(a, admin);
+        admin = InstanceApi.adminToken(a);
+        InstanceApi.requireTwoFactor(a, admin);
     }
 
     @AfterAll
@@ -67,33 +68,33 @@ class TwoInstancesTest {
     @Test
     void aTokenIssuedByOneInstanceVerifiesOnTheOther() {
         assertThat(root.getPort()).as("instance A is this test's application").isEqualTo(Integer.parseInt(a.replaceAll(".*:", "")));
-        assertThat(Api.get(a, "/.well-known/jwks.json", null).body())
-                .as("both publish the same keys").isEqualTo(Api.get(b, "/.well-known/jwks.json", null).body());
+        assertThat(InstanceApi.get(a, "/.well-known/jwks.json", null).body())
+                .as("both publish the same keys").isEqualTo(InstanceApi.get(b, "/.well-known/jwks.json", null).body());
 
         // the admin token A issued (before two-factor became required) is accepted by B
-        assertThat(Api.get(b, "/api/v1/me", admin).status()).isEqualTo(200);
+        assertThat(InstanceApi.get(b, "/api/v1/me", admin).status()).isEqualTo(200);
 
         // whole two-factor logins across both. Password on A, backup code on B, the token used on A:
-        Enrolled carol = Api.createAndEnrol(a, b, admin, "carol");
-        Reply verifiedOnB = Api.post(b, "/api/v1/auth/verify", Api.challenge(a, carol),
+        Enrolled carol = InstanceApi.createAndEnrol(a, b, admin, "carol");
+        Reply verifiedOnB = InstanceApi.post(b, "/api/v1/auth/verify", InstanceApi.challenge(a, carol),
                 Map.of("backup_code", carol.backupCodes().get(0)));
         assertThat(verifiedOnB.status()).as("verify on B: %s", verifiedOnB.body()).isEqualTo(200);
-        Reply meOnA = Api.get(a, "/api/v1/me", verifiedOnB.text("access_token"));
+        Reply meOnA = InstanceApi.get(a, "/api/v1/me", verifiedOnB.text("access_token"));
         assertThat(meOnA.status()).as("me on A: %s", meOnA.body()).isEqualTo(200);
         assertThat(meOnA.body().toString()).contains("carol");
         // password on B, TOTP on A (the secret was sealed by B with the shared key), the token used on B
-        Reply verifiedOnA = Api.post(a, "/api/v1/auth/verify", Api.challenge(b, carol),
-                Map.of("code", Api.totp(carol.secret(), Instant.now().plusSeconds(30))));
+        Reply verifiedOnA = InstanceApi.post(a, "/api/v1/auth/verify", InstanceApi.challenge(b, carol),
+                Map.of("code", InstanceApi.totp(carol.secret(), Instant.now().plusSeconds(30))));
         assertThat(verifiedOnA.status()).as("TOTP on A: %s", verifiedOnA.body()).isEqualTo(200);
-        Reply meOnB = Api.get(b, "/api/v1/me", verifiedOnA.text("access_token"));
+        Reply meOnB = InstanceApi.get(b, "/api/v1/me", verifiedOnA.text("access_token"));
         assertThat(meOnB.status()).as("me on B: %s", meOnB.body()).isEqualTo(200);
         assertThat(meOnB.body().toString()).contains("carol");
     }
 
     @Test
     void oneBackupCodeRacedAcrossBothInstancesSucceedsExactlyOnce() throws Exception {
-        Enrolled dave = Api.createAndEnrol(b, a, admin, "dave");
-        String challenge = Api.challenge(a, dave);
+        Enrolled dave = InstanceApi.createAndEnrol(b, a, admin, "dave");
+        String challenge = InstanceApi.challenge(a, dave);
         String code = dave.backupCodes().get(1);
         int requests = 20;
         ExecutorService pool = Executors.newFixedThreadPool(requests);
@@ -104,7 +105,7 @@ class TwoInstancesTest {
                 String instance = i % 2 == 0 ? a : b;
                 replies.add(pool.submit(() -> {
                     go.await();
-                    return Api.post(instance, "/api/v1/auth/verify", challenge, Map.of("backup_code", code));
+                    return InstanceApi.post(instance, "/api/v1/auth/verify", challenge, Map.of("backup_code", code));
                 }));
             }
             go.countDown();
@@ -126,27 +127,27 @@ class TwoInstancesTest {
         } finally {
             pool.shutdownNow();
         }
-        Reply status = Api.get(b, "/api/v1/users/dave", admin);
+        Reply status = InstanceApi.get(b, "/api/v1/users/dave", admin);
         assertThat(status.body().toString()).as("dave: %s", status.body())
                 .contains(String.valueOf(dave.backupCodes().size() - 1));
     }
 
     @Test
     void throttlingIsCountedAcrossBothInstances() {
-        Enrolled erin = Api.createAndEnrol(a, b, admin, "erin");
-        String challenge = Api.challenge(b, erin);
-        String wrong = Api.wrongCode(erin.secret());
+        Enrolled erin = InstanceApi.createAndEnrol(a, b, admin, "erin");
+        String challenge = InstanceApi.challenge(b, erin);
+        String wrong = InstanceApi.wrongCode(erin.secret());
         String[] alternate = { a, b, a, b, a };
         for (int i = 0; i < alternate.length; i++) {
-            Reply failed = Api.post(alternate[i], "/api/v1/auth/verify", challenge, Map.of("code", wrong));
+            Reply failed = InstanceApi.post(alternate[i], "/api/v1/auth/verify", challenge, Map.of("code", wrong));
             assertThat(failed.status()).as("failure %d on %s: %s", i + 1, alternate[i], failed.body()).isEqualTo(401);
         }
         // the sixth attempt waits on either instance, and its code is not even evaluated (a right one would pass)
-        Reply sixth = Api.post(b, "/api/v1/auth/verify", challenge,
-                Map.of("code", Api.totp(erin.secret(), Instant.now().plusSeconds(30))));
+        Reply sixth = InstanceApi.post(b, "/api/v1/auth/verify", challenge,
+                Map.of("code", InstanceApi.totp(erin.secret(), Instant.now().plusSeconds(30))));
         assertThat(sixth.status()).as("sixth on B: %s", sixth.body()).isEqualTo(429);
         assertThat(sixth.text("access_token")).isNull();
-        Reply seventh = Api.post(a, "/api/v1/auth/verify", challenge, Map.of("code", wrong));
+        Reply seventh = InstanceApi.post(a, "/api/v1/auth/verify", challenge, Map.of("code", wrong));
         assertThat(seventh.status()).as("seventh on A: %s", seventh.body()).isEqualTo(429);
     }
 }

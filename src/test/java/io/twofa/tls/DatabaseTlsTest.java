@@ -1,5 +1,6 @@
 package io.twofa.tls;
 
+import io.twofa.support.tls.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +18,7 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
  * embedded mode uses), outside any service instance: the instances connect to it as to an external database, and
  * a test can stop it and start it again on the same data directory and port (a database outage).
  */
-final class OpsPostgres {
+public final class OpsPostgres {
 
     private static final Object LOCK = new Object();
     private static final Path BINARIES = Path.of("target", "ops-postgres", "binaries").toAbsolutePath();
@@ -33,7 +33,7 @@ final class OpsPostgres {
     }
 
     /** Starts a new server in a new data directory under {@code target/ops-postgres}. */
-    static void startNew(String name) {
+    public static void startNew(String name) {
         synchronized (LOCK) {
             if (server != null) {
                 throw new IllegalStateException("the operations PostgreSQL is already running");
@@ -50,7 +50,7 @@ final class OpsPostgres {
     }
 
     /** Starts the server again on the same data directory and port (after {@link #stop()}). */
-    static void start() {
+    public static void start() {
         synchronized (LOCK) {
             if (server != null) {
                 return;
@@ -83,7 +83,7 @@ final class OpsPostgres {
     }
 
     /** Stops the server (pg_ctl stop, fast mode: open connections are terminated); the data stays. */
-    static void stop() {
+    public static void stop() {
         synchronized (LOCK) {
             if (server == null) {
                 return;
@@ -99,7 +99,7 @@ final class OpsPostgres {
     }
 
     /** Stops the server and deletes its data. */
-    static void destroy() {
+    public static void destroy() {
         synchronized (LOCK) {
             stop();
             if (dataDir != null) {
@@ -110,14 +110,14 @@ final class OpsPostgres {
         }
     }
 
-    static boolean running() {
+    public static boolean running() {
         synchronized (LOCK) {
             return server != null;
         }
     }
 
     /** The postmaster and its children (backends, background workers): the whole server. */
-    static java.util.List<Long> serverPids() {
+    public static java.util.List<Long> serverPids() {
         synchronized (LOCK) {
             try {
                 long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
@@ -132,7 +132,7 @@ final class OpsPostgres {
     }
 
     /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing answers. */
-    static void signal(String signal) {
+    public static void signal(String signal) {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("kill", "-" + signal));
         serverPids().forEach(pid -> command.add(Long.toString(pid)));
         try {
@@ -148,26 +148,26 @@ final class OpsPostgres {
         }
     }
 
-    static int port() {
+    public static int port() {
         return port;
     }
 
-    static String reactiveUrl() {
+    public static String reactiveUrl() {
         return "postgresql://localhost:" + port + "/postgres";
     }
 
-    static String jdbcUrl() {
+    public static String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + port + "/postgres";
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.twofa.tls;
+package io.twofa.support.tls;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +24,7 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
  */
 public class TlsPostgresResource implements QuarkusTestResourceLifecycleManager {
 
-    static final String HBA = """
+    public static final String HBA = """
             hostssl    all   all   127.0.0.1/32   scram-sha-256
             hostnossl  all   all   0.0.0.0/0      reject
             local      all   all                  reject
@@ -34,9 +34,9 @@ public class TlsPostgresResource implements QuarkusTestResourceLifecycleManager 
     private static final PgBinaryResolver RESOLVER = (system, hardware) -> DefaultPostgresBinaryResolver.INSTANCE
             .getPgBinary(system, hardware);
     /** Shared with the test class (same class loader as the resource: both are test classes). */
-    static volatile Path dir;
-    static volatile String password;
-    static volatile int port;
+    public static volatile Path dir;
+    public static volatile String password;
+    public static volatile int port;
     private EmbeddedPostgres server;
 
     @Override
@@ -99,7 +99,7 @@ public class TlsPostgresResource implements QuarkusTestResourceLifecycleManager 
         return config;
     }
 
-    static Path ca() {
+    public static Path ca() {
         return dir.resolve("ca.pem");
     }
 

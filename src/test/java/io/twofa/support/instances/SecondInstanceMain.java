@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
@@ -17,7 +17,7 @@ public final class SecondInstanceMain {
     public static void main(String[] args) {
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
                 // by name: Quarkus' launcher integration must load the class itself (with its own class loader)
-                .selectors(selectClass("io.twofa.operations.SecondInstanceHost"))
+                .selectors(selectClass("io.twofa.support.instances.SecondInstanceHost"))
                 .build();
         Launcher launcher = LauncherFactory.create();
         SummaryGeneratingListener summary = new SummaryGeneratingListener();

@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -8,12 +8,12 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 /** The configuration of {@link SecondInstanceHost}, from the system properties {@link SecondInstance} sets. */
 public class SecondInstanceProfile implements QuarkusTestProfile {
 
-    static final String ENABLED = "twofa-ops.second-instance";
-    static final String PORT = "twofa-ops.second-instance.port";
-    static final String MANAGEMENT_PORT = "twofa-ops.second-instance.management-port";
-    static final String REACTIVE_URL = "twofa-ops.second-instance.reactive-url";
-    static final String JDBC_URL = "twofa-ops.second-instance.jdbc-url";
-    static final String KEYS = "twofa-ops.second-instance.keys-dir";
+    public static final String ENABLED = "twofa-ops.second-instance";
+    public static final String PORT = "twofa-ops.second-instance.port";
+    public static final String MANAGEMENT_PORT = "twofa-ops.second-instance.management-port";
+    public static final String REACTIVE_URL = "twofa-ops.second-instance.reactive-url";
+    public static final String JDBC_URL = "twofa-ops.second-instance.jdbc-url";
+    public static final String KEYS = "twofa-ops.second-instance.keys-dir";
 
     @Override
     public Map<String, String> getConfigOverrides() {

@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,22 +26,22 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
  * only when a token names an unknown kid, and then at most once per {@code minRefetch} (Nimbus' own JWKSourceBuilder
  * rate-limits such refetches too), from the instances in turn, as through a load balancer.
  */
-final class RelyingParty implements JWKSource<SecurityContext> {
+public final class RelyingParty implements JWKSource<SecurityContext> {
 
     /** One fetch of the JWKS: when, from which instance, why, and the kids it held. */
-    record Fetch(Instant at, String instance, String reason, List<String> kids) {
+    public record Fetch(Instant at, String instance, String reason, List<String> kids) {
     }
 
     private final List<String> instances;
     private final Duration cacheTime;
     private final Duration minRefetch;
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-    final List<Fetch> fetches = new CopyOnWriteArrayList<>();
+    public final List<Fetch> fetches = new CopyOnWriteArrayList<>();
     private JWKSet keys;
     private Instant fetchedAt;
     private int next;
 
-    RelyingParty(List<String> instances, Duration cacheTime, Duration minRefetch, String issuer, String audience) {
+    public RelyingParty(List<String> instances, Duration cacheTime, Duration minRefetch, String issuer, String audience) {
         this.instances = instances;
         this.cacheTime = cacheTime;
         this.minRefetch = minRefetch;
@@ -55,7 +55,7 @@ final class RelyingParty implements JWKSource<SecurityContext> {
     }
 
     /** The verified claims, or the reason the token is refused. */
-    JWTClaimsSet verify(String token) throws Exception {
+    public JWTClaimsSet verify(String token) throws Exception {
         return processor.process(token, null);
     }
 
@@ -75,7 +75,7 @@ final class RelyingParty implements JWKSource<SecurityContext> {
 
     private void fetch(String reason) {
         String instance = instances.get(next++ % instances.size());
-        Api.Reply reply = Api.get(instance, "/.well-known/jwks.json", null);
+        InstanceApi.Reply reply = InstanceApi.get(instance, "/.well-known/jwks.json", null);
         if (reply.status() != 200) {
             throw new IllegalStateException("JWKS from " + instance + ": " + reply.status());
         }

@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,7 +16,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  */
 public class OpsPostgresResource implements QuarkusTestResourceLifecycleManager {
 
-    static final String PASSWORD = "ops-password";
+    public static final String PASSWORD = "ops-password";
     private String name = "ops";
     private Path keys;
 
@@ -38,7 +38,7 @@ public class OpsPostgresResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /** The configuration of one service instance on the operations database. */
-    static Map<String, String> instanceConfig(String reactiveUrl, String jdbcUrl, Path keys) {
+    public static Map<String, String> instanceConfig(String reactiveUrl, String jdbcUrl, Path keys) {
         Map<String, String> config = new HashMap<>();
         config.put("quarkus.datasource.reactive.url", reactiveUrl);
         config.put("quarkus.datasource.jdbc.url", jdbcUrl);

@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.util.List;
 import java.util.Map;
@@ -8,7 +8,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 /** A service instance on its own PostgreSQL server ({@link OpsPostgresResource}); Quarkus restarts for it. */
 public abstract class OpsProfile implements QuarkusTestProfile {
 
-    abstract String name();
+    public abstract String name();
 
     @Override
     public List<TestResourceEntry> testResources() {
@@ -18,7 +18,7 @@ public abstract class OpsProfile implements QuarkusTestProfile {
     /** Two instances on one database. */
     public static class TwoInstances extends OpsProfile {
         @Override
-        String name() {
+        public String name() {
             return "two-instances";
         }
     }
@@ -26,7 +26,7 @@ public abstract class OpsProfile implements QuarkusTestProfile {
     /** PostgreSQL stopped and started under a running instance. */
     public static class Outage extends OpsProfile {
         @Override
-        String name() {
+        public String name() {
             return "outage";
         }
     }

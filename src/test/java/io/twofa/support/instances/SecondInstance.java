@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.io.File;
 import java.io.IOException;
@@ -21,15 +21,15 @@ import java.util.List;
  * launcher. It is the same application code and configuration, with its own HTTP port, connection pool and
  * memory: all that the two instances share is the database and the key files.
  */
-final class SecondInstance implements AutoCloseable {
+public final class SecondInstance implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private final Process process;
     private final Path stopFile;
     private final Path log;
-    final int port;
+    public final int port;
     /** Its own management interface (health, metrics): a second port, like every replica has. */
-    final int managementPort;
+    public final int managementPort;
 
     private SecondInstance(Process process, Path stopFile, Path log, int port, int managementPort) {
         this.process = process;
@@ -39,15 +39,15 @@ final class SecondInstance implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://localhost:" + port;
     }
 
-    String managementUrl() {
+    public String managementUrl() {
         return "http://localhost:" + managementPort;
     }
 
-    static SecondInstance start(String reactiveUrl, String jdbcUrl, Path keysDir) throws Exception {
+    public static SecondInstance start(String reactiveUrl, String jdbcUrl, Path keysDir) throws Exception {
         int port = OpsPostgres.freePort();
         int managementPort = OpsPostgres.freePort();
         while (managementPort == port) {
@@ -126,7 +126,7 @@ final class SecondInstance implements AutoCloseable {
         throw new IllegalStateException("The second instance was not ready within " + START_TIMEOUT + ":\n" + tail());
     }
 
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = Files.readAllLines(log);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));

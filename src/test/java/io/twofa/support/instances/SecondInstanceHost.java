@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,15 +17,15 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(SecondInstanceProfile.class)
 @EnabledIfSystemProperty(named = SecondInstanceProfile.ENABLED, matches = "true")
-class SecondInstanceHost {
+public class SecondInstanceHost {
 
-    static final String STOP_FILE = "twofa-ops.second-instance.stop-file";
-    static final String PARENT_PID = "twofa-ops.second-instance.parent-pid";
+    public static final String STOP_FILE = "twofa-ops.second-instance.stop-file";
+    public static final String PARENT_PID = "twofa-ops.second-instance.parent-pid";
     /** Upper bound, should the test JVM be unable to say stop. */
     private static final long MAX_MILLIS = 20 * 60 * 1000;
 
     @Test
-    void serveUntilStopped() throws InterruptedException {
+    public void serveUntilStopped() throws InterruptedException {
         Path stop = Path.of(System.getProperty(STOP_FILE));
         long parent = Long.parseLong(System.getProperty(PARENT_PID));
         long deadline = System.currentTimeMillis() + MAX_MILLIS;

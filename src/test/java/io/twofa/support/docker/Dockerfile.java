@@ -1,4 +1,4 @@
-package io.twofa.deploy;
+package io.twofa.support.docker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,17 +21,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * continued with a trailing backslash joined, one {@link Instruction} per keyword, grouped into {@link Stage}s by
  * {@code FROM}. No container runtime is needed (none exists where the tests run).
  */
-final class Dockerfile {
+public final class Dockerfile {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A leading option such as {@code --from=builder} or {@code --interval=30s}. */
     private static final Pattern FLAG = Pattern.compile("--([A-Za-z][A-Za-z0-9-]*)(?:=(\\S*))?\\s*");
 
     /** One instruction: its keyword in upper case, its arguments as written, and the line it starts on. */
-    record Instruction(String keyword, String arguments, int line) {
+    public record Instruction(String keyword, String arguments, int line) {
 
         /** The leading {@code --flag=value} options, then the words of the shell form or the exec form's array. */
-        Words words() {
+        public Words words() {
             Map<String, String> flags = new LinkedHashMap<>();
             List<String> rest = new ArrayList<>();
             String remaining = arguments.strip();
@@ -50,7 +50,7 @@ final class Dockerfile {
         }
 
         /** True for the exec (JSON array) form, e.g. {@code ENTRYPOINT ["java", "-jar", "x.jar"]}. */
-        boolean jsonForm() {
+        public boolean jsonForm() {
             return arguments.strip().startsWith("[");
         }
 
@@ -60,21 +60,21 @@ final class Dockerfile {
         }
     }
 
-    record Words(Map<String, String> flags, List<String> values) {
+    public record Words(Map<String, String> flags, List<String> values) {
     }
 
     /** A {@code COPY}: its sources, destination and {@code --from} stage (empty for the build context). */
-    record Copy(Optional<String> from, List<String> sources, String destination, Instruction instruction) {
+    public record Copy(Optional<String> from, List<String> sources, String destination, Instruction instruction) {
     }
 
     /** One build stage: {@code FROM image [AS name]} and what follows up to the next {@code FROM}. */
-    record Stage(String image, Optional<String> name, List<Instruction> instructions) {
+    public record Stage(String image, Optional<String> name, List<Instruction> instructions) {
 
-        List<Instruction> all(String keyword) {
+        public List<Instruction> all(String keyword) {
             return instructions.stream().filter(i -> i.keyword().equals(keyword)).toList();
         }
 
-        List<Copy> copies() {
+        public List<Copy> copies() {
             return all("COPY").stream().map(i -> {
                 Words words = i.words();
                 List<String> values = words.values();
@@ -84,7 +84,7 @@ final class Dockerfile {
         }
 
         /** The value of an {@code ENV} key set in this stage (the last one set wins). */
-        Optional<String> env(String key) {
+        public Optional<String> env(String key) {
             String value = null;
             for (Instruction env : all("ENV")) {
                 for (Map.Entry<String, String> pair : envPairs(env.arguments()).entrySet()) {
@@ -97,8 +97,8 @@ final class Dockerfile {
         }
     }
 
-    final List<Stage> stages;
-    final List<Instruction> instructions;
+    public final List<Stage> stages;
+    public final List<Instruction> instructions;
 
     private Dockerfile(List<Instruction> instructions) {
         this.instructions = instructions;
@@ -120,7 +120,7 @@ final class Dockerfile {
         this.stages = List.copyOf(stages);
     }
 
-    static Dockerfile read(Path file) {
+    public static Dockerfile read(Path file) {
         try {
             return parse(Files.readAllLines(file));
         } catch (IOException e) {
@@ -128,7 +128,7 @@ final class Dockerfile {
         }
     }
 
-    static Dockerfile parse(List<String> lines) {
+    public static Dockerfile parse(List<String> lines) {
         List<Instruction> instructions = new ArrayList<>();
         StringBuilder pending = null;
         int start = 0;
@@ -164,15 +164,15 @@ final class Dockerfile {
         return new Instruction(keyword, space < 0 ? "" : text.substring(space + 1).strip(), line);
     }
 
-    Stage finalStage() {
+    public Stage finalStage() {
         return stages.get(stages.size() - 1);
     }
 
-    Optional<Stage> stage(String name) {
+    public Optional<Stage> stage(String name) {
         return stages.stream().filter(s -> s.name().filter(name::equals).isPresent()).findFirst();
     }
 
-    static List<String> jsonArray(String text) {
+    public static List<String> jsonArray(String text) {
         try {
             return JSON.readValue(text, new TypeReference<List<String>>() {
             });
@@ -182,7 +182,7 @@ final class Dockerfile {
     }
 
     /** {@code ENV KEY=value KEY2="quoted value"} (and the legacy {@code ENV KEY value}). */
-    static Map<String, String> envPairs(String arguments) {
+    public static Map<String, String> envPairs(String arguments) {
         Map<String, String> pairs = new LinkedHashMap<>();
         String args = arguments.strip();
         int firstSpace = args.indexOf(' ');

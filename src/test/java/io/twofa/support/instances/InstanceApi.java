@@ -1,4 +1,4 @@
-package io.twofa.operations;
+package io.twofa.support.instances;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,40 +21,40 @@ import io.twofa.crypto.Base32Secret;
 import io.twofa.totp.Totp;
 
 /** A small HTTP client for the operations tests: plain JDK HttpClient, safe to use from many threads at once. */
-final class Api {
+public final class InstanceApi {
 
-    static final String ADMIN_PASSWORD = "test-admin-password";
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final String ADMIN_PASSWORD = "test-admin-password";
+    public static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One answer: status, JSON body (NullNode when there is none), headers, and how long it took. */
-    record Reply(int status, JsonNode body, String contentType, String requestId, Duration took) {
-        String text(String field) {
+    public record Reply(int status, JsonNode body, String contentType, String requestId, Duration took) {
+        public String text(String field) {
             JsonNode node = body.get(field);
             return node == null || node.isNull() ? null : node.asText();
         }
     }
 
     /** An enrolled account: its TOTP secret and backup codes. */
-    record Enrolled(String login, String password, String secret, List<String> backupCodes) {
+    public record Enrolled(String login, String password, String secret, List<String> backupCodes) {
     }
 
-    private Api() {
+    private InstanceApi() {
     }
 
-    static Reply get(String base, String path, String token) {
+    public static Reply get(String base, String path, String token) {
         return send(base, path, "GET", token, null, Map.of());
     }
 
-    static Reply post(String base, String path, String token, Object body) {
+    public static Reply post(String base, String path, String token, Object body) {
         return send(base, path, "POST", token, body, Map.of());
     }
 
-    static Reply put(String base, String path, String token, Object body) {
+    public static Reply put(String base, String path, String token, Object body) {
         return send(base, path, "PUT", token, body, Map.of());
     }
 
-    static Reply send(String base, String path, String method, String token, Object body, Map<String, String> headers) {
+    public static Reply send(String base, String path, String method, String token, Object body, Map<String, String> headers) {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
             if (token != null) {
@@ -83,34 +83,34 @@ final class Api {
         }
     }
 
-    static Reply login(String base, String login, String password) {
+    public static Reply login(String base, String login, String password) {
         return post(base, "/api/v1/auth/login", null, Map.of("login", login, "password", password));
     }
 
-    static String adminToken(String base) {
+    public static String adminToken(String base) {
         Reply reply = login(base, "admin", ADMIN_PASSWORD);
         assertThat(reply.status()).as("admin login: %s", reply.body()).isEqualTo(200);
         assertThat(reply.text("status")).isEqualTo("authenticated");
         return reply.text("access_token");
     }
 
-    static void createUser(String base, String adminToken, String login, String password) {
+    public static void createUser(String base, String adminToken, String login, String password) {
         createUser(base, adminToken, login, password, "user");
     }
 
-    static void createUser(String base, String adminToken, String login, String password, String role) {
+    public static void createUser(String base, String adminToken, String login, String password, String role) {
         Reply reply = post(base, "/api/v1/users", adminToken, Map.of("login", login, "password", password, "role", role));
         assertThat(reply.status()).as("create %s: %s", login, reply.body()).isEqualTo(201);
     }
 
-    static void requireTwoFactor(String base, String adminToken) {
+    public static void requireTwoFactor(String base, String adminToken) {
         Reply reply = put(base, "/api/v1/site-policy", adminToken, Map.of("two_factor_required", true));
         assertThat(reply.status()).as("policy: %s", reply.body()).isEqualTo(200);
     }
 
     /** Creates and enrols an account: the password step on {@code first}, the enrolment start on {@code second},
      * its confirmation on {@code first} again (the pending authenticator lives in the shared database). */
-    static Enrolled createAndEnrol(String first, String second, String adminToken, String login) {
+    public static Enrolled createAndEnrol(String first, String second, String adminToken, String login) {
         String password = "correct-horse-" + login;
         createUser(first, adminToken, login, password);
         Reply challenge = login(first, login, password);
@@ -129,18 +129,18 @@ final class Api {
     }
 
     /** The password step of an enrolled account: its challenge token for /auth/verify. */
-    static String challenge(String base, Enrolled account) {
+    public static String challenge(String base, Enrolled account) {
         Reply reply = login(base, account.login(), account.password());
         assertThat(reply.text("status")).as("login %s: %s", account.login(), reply.body()).isEqualTo("second_factor_required");
         return reply.text("challenge_token");
     }
 
-    static String totp(String base32Secret, Instant at) {
+    public static String totp(String base32Secret, Instant at) {
         return Totp.code(Base32Secret.decode(base32Secret), at);
     }
 
     /** A 6-digit code that is not valid for the secret in the accepted window around now. */
-    static String wrongCode(String base32Secret) {
+    public static String wrongCode(String base32Secret) {
         Instant now = Instant.now();
         List<String> valid = List.of(totp(base32Secret, now.minusSeconds(30)), totp(base32Secret, now),
                 totp(base32Secret, now.plusSeconds(30)), totp(base32Secret, now.plusSeconds(60)));

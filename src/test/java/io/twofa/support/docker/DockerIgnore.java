@@ -1,4 +1,4 @@
-package io.twofa.deploy;
+package io.twofa.support.docker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * back in.</li>
  * </ul>
  */
-final class DockerIgnore {
+public final class DockerIgnore {
 
     private record Rule(String text, boolean reinclude, Pattern regex) {
     }
@@ -31,7 +31,7 @@ final class DockerIgnore {
         this.rules = rules;
     }
 
-    static DockerIgnore read(Path file) {
+    public static DockerIgnore read(Path file) {
         try {
             return parse(Files.exists(file) ? Files.readAllLines(file) : List.of());
         } catch (IOException e) {
@@ -39,7 +39,7 @@ final class DockerIgnore {
         }
     }
 
-    static DockerIgnore parse(List<String> lines) {
+    public static DockerIgnore parse(List<String> lines) {
         List<Rule> rules = new ArrayList<>();
         for (String raw : lines) {
             String line = raw.strip();
@@ -57,7 +57,7 @@ final class DockerIgnore {
     }
 
     /** Whether the file or directory at this context-relative path ({@code /}-separated) stays out of the context. */
-    boolean excludes(String relativePath) {
+    public boolean excludes(String relativePath) {
         String path = clean(relativePath);
         boolean excluded = false;
         for (Rule rule : rules) {
@@ -72,7 +72,7 @@ final class DockerIgnore {
      * Whether some {@code !} pattern could let in a path below this (excluded) directory, so that a walk of the
      * context must still look inside it. Conservative: true whenever the literal start of such a pattern allows it.
      */
-    boolean mayReincludeBelow(String directory) {
+    public boolean mayReincludeBelow(String directory) {
         String dir = clean(directory) + "/";
         for (Rule rule : rules) {
             if (!rule.reinclude()) {

@@ -1,4 +1,4 @@
-package io.twofa.deploy;
+package io.twofa.support.docker;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,26 +19,26 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** The build context of {@code docker build -f src/main/docker/Dockerfile .}: the project directory after .dockerignore. */
-final class BuildContext {
+public final class BuildContext {
 
-    static final Path PROJECT = Path.of("").toAbsolutePath();
-    static final Path DOCKERFILE = PROJECT.resolve("src/main/docker/Dockerfile");
-    static final Path DOCKERIGNORE = PROJECT.resolve(".dockerignore");
+    public static final Path PROJECT = Path.of("").toAbsolutePath();
+    public static final Path DOCKERFILE = PROJECT.resolve("src/main/docker/Dockerfile");
+    public static final Path DOCKERIGNORE = PROJECT.resolve(".dockerignore");
 
     private BuildContext() {
     }
 
-    static DockerIgnore ignore() {
+    public static DockerIgnore ignore() {
         return DockerIgnore.read(DOCKERIGNORE);
     }
 
     /** Context-relative path of a file in the project. */
-    static String relative(Path file) {
+    public static String relative(Path file) {
         return PROJECT.relativize(file.toAbsolutePath()).toString().replace('\\', '/');
     }
 
     /** Every file the builder would receive, walked as the builder walks it (excluded directories skipped). */
-    static List<String> files() throws IOException {
+    public static List<String> files() throws IOException {
         DockerIgnore ignore = ignore();
         List<String> files = new ArrayList<>();
         Files.walkFileTree(PROJECT, new SimpleFileVisitor<>() {
@@ -66,7 +66,7 @@ final class BuildContext {
     }
 
     /** A copy of the build context in {@code target}, with the files' modes (mvnw stays executable). */
-    static void copyTo(Path target) throws IOException {
+    public static void copyTo(Path target) throws IOException {
         for (String rel : files()) {
             Path to = target.resolve(rel);
             Files.createDirectories(to.getParent());
@@ -78,7 +78,7 @@ final class BuildContext {
      * The files git tracks, i.e. what a clean checkout contains; empty when this is no git work tree (a source
      * archive) or git is not installed.
      */
-    static Optional<List<String>> trackedFiles() {
+    public static Optional<List<String>> trackedFiles() {
         try {
             Process git = new ProcessBuilder("git", "ls-files", "-z").directory(PROJECT.toFile())
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -96,7 +96,7 @@ final class BuildContext {
         }
     }
 
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -1,4 +1,4 @@
-package io.twofa.tls;
+package io.twofa.support.tls;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -32,16 +32,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import io.twofa.crypto.KeyDirectory;
 
 /** A throw-away CA and a server certificate it signs, as PEM files (EC P-256, valid for a day). */
-final class TestCertificates {
+public final class TestCertificates {
 
     /** A certificate authority: its certificate (what clients trust) and its key (to sign server certificates). */
-    record Authority(X509Certificate certificate, PrivateKey key) {
+    public record Authority(X509Certificate certificate, PrivateKey key) {
     }
 
     private TestCertificates() {
     }
 
-    static Authority authority(String name) throws GeneralSecurityException, OperatorCreationException, IOException {
+    public static Authority authority(String name) throws GeneralSecurityException, OperatorCreationException, IOException {
         KeyPair keys = ecKeyPair();
         X500Name subject = new X500Name("CN=" + name);
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serial(), notBefore(), notAfter(), subject,
@@ -52,7 +52,7 @@ final class TestCertificates {
     }
 
     /** Writes {@code <name>.pem} (certificate) and {@code <name>.key} (owner-only) for a server named {@code host}. */
-    static void server(Authority ca, String host, Path dir, String name) throws Exception {
+    public static void server(Authority ca, String host, Path dir, String name) throws Exception {
         KeyPair keys = ecKeyPair();
         X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serial(), notBefore(), notAfter(),
                 new X500Name("CN=" + host), keys.getPublic());
@@ -64,7 +64,7 @@ final class TestCertificates {
         KeyDirectory.writeNewOwnerOnly(dir.resolve(name + ".key"), pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
     }
 
-    static void writePem(Path file, String type, byte[] der) throws IOException {
+    public static void writePem(Path file, String type, byte[] der) throws IOException {
         java.nio.file.Files.writeString(file, pem(type, der));
     }
 
