@@ -107,6 +107,19 @@ class Http(object):
         return answer
 
 
+_ADMINS = {}
+
+
+def shared_admin(http):
+    """The one Admin of this test process for the service at http: every test module must use it, because
+    the admin's second factor (enrolled by whichever module first needs it) is known only to this object."""
+    login = os.environ.get("TWOFA_TEST_ADMIN_LOGIN") or "admin"
+    key = (http.base, login)
+    if key not in _ADMINS:
+        _ADMINS[key] = Admin(http, login, os.environ.get("TWOFA_TEST_ADMIN_PASSWORD") or "")
+    return _ADMINS[key]
+
+
 class Admin(object):
     """The admin of a real service, through the API: policy and accounts.
 

@@ -18,7 +18,7 @@ import unittest
 
 from twofa_client import Session, unverified_claims
 
-from support import PASSWORD, Admin, Http, env_for_cli, run_cli
+from support import PASSWORD, shared_admin, Http, env_for_cli, run_cli
 
 URL = os.environ.get("TWOFA_TEST_URL")
 CODE = re.compile(r"shows the code ([B-Z]{4}-[B-Z]{4})")
@@ -30,8 +30,7 @@ class BrowserLoginTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.http = Http(URL)
-        cls.admin = Admin(cls.http, os.environ.get("TWOFA_TEST_ADMIN_LOGIN") or "admin",
-                          os.environ.get("TWOFA_TEST_ADMIN_PASSWORD") or "")
+        cls.admin = shared_admin(cls.http)
         cls.admin.two_factor(True)
 
     @classmethod

@@ -26,7 +26,7 @@ import unittest
 
 from twofa_client import BACKUP_CODE, TOTP, LoginRequired, ProblemError, Session, unverified_claims
 
-from support import PASSWORD, Admin, Authenticator, Http, env_for_cli, run_cli
+from support import PASSWORD, shared_admin, Authenticator, Http, env_for_cli, run_cli
 
 URL = os.environ.get("TWOFA_TEST_URL")
 SPAWN = multiprocessing.get_context("spawn")
@@ -49,8 +49,7 @@ class RealServiceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.http = Http(URL)
-        cls.admin = Admin(cls.http, os.environ.get("TWOFA_TEST_ADMIN_LOGIN") or "admin",
-                          os.environ.get("TWOFA_TEST_ADMIN_PASSWORD") or "")
+        cls.admin = shared_admin(cls.http)
         cls.admin.two_factor(True)
         status, document = cls.http.call("GET", "/.well-known/twofa-configuration")
         cls.discovery = document if status == 200 else None

@@ -76,7 +76,7 @@ class DockerfileTest {
         assertThat(resolve).as("dependencies resolved in their own layer, before the sources come in")
                 .isGreaterThan(pom).isLessThan(sources);
         assertThat(build).as("then the build").isGreaterThan(sources);
-        assertThat(steps.get(build).arguments()).contains("./mvnw -B").contains("package").contains("-DskipTests");
+        assertThat(steps.get(build).arguments()).contains("./mvnw -B").contains("package").contains("-Dmaven.test.skip=true");
     }
 
     @Test
