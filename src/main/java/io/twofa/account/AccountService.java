@@ -73,11 +73,29 @@ public class AccountService {
     public Uni<Void> changePassword(UUID accountId, String current, String next, RequestOrigin origin) {
         Require.text("current_password", current, 1, 1024);
         Require.text("new_password", next, 8, 1024);
-        return passwords.confirmAccount(accountId, current).flatMap(account -> passwords.hash(next)
+        return passwords.confirmAccount(accountId, current, origin).flatMap(account -> passwords.hash(next)
                 .flatMap(hash -> Panache.withTransaction(() -> accounts.updatePasswordHash(account.id, hash)
                         .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
                         .call(() -> notify(account, AccountListener.Change.PASSWORD_CHANGED, account.login, origin))
-                        .replaceWithVoid())));
+                        .replaceWithVoid())
+                        // whoever logged in with the old password earns no trust for its address (after the commit: see Throttle)
+                        .call(() -> throttle.forgetKnownAddresses(account.login))));
+    }
+
+    /**
+     * Admin relief (issue 14): the login's password waits go (its per-address counters and its ceiling; address
+     * budgets stay, being shared by every login of an address), audited in the same statement.
+     */
+    public Uni<Void> clearPasswordThrottle(String login, String actor, RequestOrigin origin) {
+        return findByLogin(login).flatMap(account -> {
+            if (account == null) {
+                return Uni.createFrom().failure(ProblemException.noSuchAccount(login));
+            }
+            AuditLog.Entry entry = new AuditLog.Entry(AuditType.PASSWORD_THROTTLE_CLEARED, null, actor, account.login, origin,
+                    "password waits cleared");
+            return throttle.clearPassword(account.login, audit.insert("cleared", entry, null, true))
+                    .invoke(n -> audit.counted(entry)).replaceWithVoid();
+        });
     }
 
     /** Admin reset after a lost phone: every factor and the throttle go; the user enrols again at the next login. */
@@ -157,10 +175,9 @@ public class AccountService {
     private Uni<AccountStatus> withCounters(WithFactors f) {
         Account account = f.account();
         return throttle.state(throttles.secondFactor(), account.id.toString())
-                .flatMap(second -> throttle.state(throttles.password(), AccountRepository.normalize(account.login))
+                .flatMap(second -> throttle.passwordThrottledUntil(throttles.password(), account.login)
                         .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
-                                f.factors(), future(second.blockedUntil()), second.locked(), second.failures(),
-                                future(pwd.blockedUntil()))));
+                                f.factors(), future(second.blockedUntil()), second.locked(), second.failures(), pwd)));
     }
 
     private Instant future(Instant t) {

@@ -90,7 +90,7 @@ public class BackupCodeService implements RecoveryCodes {
     /** A new set for the caller, who re-enters the password; the old set is void in the same transaction. */
     public Uni<IssuedSet> regenerate(UUID accountId, String password, String actor, RequestOrigin origin) {
         Require.text("password", password, 1, 1024);
-        return passwords.confirmAccount(accountId, password).flatMap(account -> issueFor(account, actor, origin, "by the user"));
+        return passwords.confirmAccount(accountId, password, origin).flatMap(account -> issueFor(account, actor, origin, "by the user"));
     }
 
     /** An admin's last resort for a user who lost phone and codes. */
