@@ -7,10 +7,12 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.WorkerExecutor;
 
 /**
- * Bounds the password checks in progress: at most {@code capacity} admitted at once (hashing, waiting for a hashing
- * thread, or reserving their attempt just before). Vert.x's worker queue itself is unbounded: without this bound a
- * flood queues hashes that finish long after their clients gave up, and real users wait behind them. A check that
- * finds the queue full is refused at once (503), before any database work.
+ * Bounds the password hashes waiting or running. Vert.x's worker queue itself is unbounded: without this bound a flood
+ * queues hashes that finish long after their clients gave up, and real users wait behind them.
+ * <p>
+ * A check first asks {@link #full()} (before any database work: refused at once when {@code capacity} hashes wait or
+ * run); once the throttle has admitted its attempt it {@link #tryEnter() enters}, which succeeds up to twice the
+ * capacity: checks admitted by the throttle in the same burst may overshoot the capacity, never the double.
  */
 final class HashingQueue {
 
@@ -23,11 +25,16 @@ final class HashingQueue {
         this.capacity = capacity;
     }
 
-    /** Admits one check if there is room; every admitted check must {@link #leave()} exactly once. */
+    /** Whether a new check should be refused at once. */
+    boolean full() {
+        return admitted.get() >= capacity;
+    }
+
+    /** Takes a place for one hash if there is room; every place taken must be {@link #leave() left} exactly once. */
     boolean tryEnter() {
         while (true) {
             int n = admitted.get();
-            if (n >= capacity) {
+            if (n >= 2 * capacity) {
                 return false;
             }
             if (admitted.compareAndSet(n, n + 1)) {
@@ -38,10 +45,6 @@ final class HashingQueue {
 
     void leave() {
         admitted.decrementAndGet();
-    }
-
-    int capacity() {
-        return capacity;
     }
 
     /** Runs CPU-bound work on the hashing threads (unordered: checks of one event loop run in parallel). */

@@ -170,19 +170,22 @@ public class PasswordVerifier {
         return hashing.run(() -> hasher.hash(password));
     }
 
-    /** Runs {@code check} inside the hashing queue's bound, or answers at once without any work. */
+    /**
+     * Runs {@code check} unless its client is gone or the hashing queue is full: then it is answered at once, with no
+     * database work and nothing counted. A check refused by the throttle holds no place in the queue, so a flood of
+     * throttled attempts does not crowd out the checks that get evaluated.
+     */
     private Uni<Outcome> admitted(Client client, java.util.function.Supplier<Uni<Outcome>> check) {
         return Uni.createFrom().deferred(() -> {
             if (client.gone().getAsBoolean()) {
                 abandoned.increment();
                 return Uni.createFrom().item(new Outcome.Abandoned());
             }
-            if (!hashing.tryEnter()) {
+            if (hashing.full()) {
                 busy.increment();
                 return Uni.createFrom().item(new Outcome.Busy(busyRetryAfter));
             }
-            // left once the check ends, however it ends (answered, failed, or cancelled)
-            return Uni.createFrom().<Outcome>deferred(check::get).onTermination().invoke(hashing::leave);
+            return Uni.createFrom().<Outcome>deferred(check::get);
         });
     }
 
@@ -192,8 +195,16 @@ public class PasswordVerifier {
                 reserved.refusal()));
     }
 
-    /** The hash, unless the client went away while the check waited for a hashing thread. */
+    /**
+     * The hash, in the queue, unless the client went away while the check waited for a hashing thread. An attempt that
+     * is reserved but not evaluated (the queue filled up meanwhile in a burst, or the client left) is given back to the
+     * throttle's counters.
+     */
     private Uni<Outcome> evaluate(Throttle.PasswordReservation reserved, Account account, String password, Client client) {
+        if (!hashing.tryEnter()) {
+            busy.increment();
+            return throttle.passwordNotEvaluated(reserved).replaceWith((Outcome) new Outcome.Busy(busyRetryAfter));
+        }
         String hash = account == null ? null : account.passwordHash;
         return hashing.run(() -> {
             if (client.gone().getAsBoolean()) {
@@ -201,14 +212,14 @@ public class PasswordVerifier {
             }
             hashed.increment();
             return hasher.verify(password, hash);
-        }).flatMap(ok -> {
-                    if (ok == null) {
-                        dropped.increment();
-                        return Uni.createFrom().item(new Outcome.Abandoned());
-                    }
-                    return ok
-                            ? throttle.passwordSucceeded(reserved).replaceWith((Outcome) new Outcome.Verified(account))
-                            : Uni.createFrom().item(new Outcome.Failed(account));
-                });
+        }).onTermination().invoke(hashing::leave).flatMap(ok -> {
+            if (ok == null) {
+                dropped.increment();
+                return throttle.passwordNotEvaluated(reserved).replaceWith((Outcome) new Outcome.Abandoned());
+            }
+            return ok
+                    ? throttle.passwordSucceeded(reserved).replaceWith((Outcome) new Outcome.Verified(account))
+                    : Uni.createFrom().item(new Outcome.Failed(account));
+        });
     }
 }

@@ -52,7 +52,7 @@ public class Throttle {
      * Pass it to {@link #passwordSucceeded} after a right password.
      */
     public record PasswordReservation(Attempt attempt, PasswordRefusal refusal, boolean knownAddress, String subject,
-            String addressKey, Instant at) {
+            String addressKey, Instant at, PasswordRules rules) {
     }
 
     /** A reservation, with what the caller read in the same statement ({@code read} null when it found nothing). */
@@ -122,14 +122,14 @@ public class Throttle {
         }
         return counters.reservePassword(rules, subject, address, now, extras).map(row -> {
             if (row.counted()) {
-                return new PasswordReservation(new Attempt.Allowed(), null, row.known(), subject, address, now);
+                return new PasswordReservation(new Attempt.Allowed(), null, row.known(), subject, address, now, rules);
             }
             PasswordRefusal refusal = row.addressWait() != null ? PasswordRefusal.ADDRESS
                     : row.pairWait() != null ? PasswordRefusal.LOGIN_AT_ADDRESS : PasswordRefusal.LOGIN_CEILING;
             Instant until = Stream.of(row.addressWait(), row.pairWait(), row.ceilingWait()).filter(Objects::nonNull)
                     .max(Instant::compareTo).orElse(now);
             return new PasswordReservation(new Attempt.Throttled(secondsUntil(now, until)), refusal, row.known(), subject,
-                    address, now);
+                    address, now, rules);
         });
     }
 
@@ -137,6 +137,15 @@ public class Throttle {
     public Uni<Void> passwordSucceeded(PasswordReservation reservation) {
         return counters.passwordSucceeded(reservation.subject(), reservation.addressKey(), reservation.knownAddress(),
                 reservation.at(), clock.instant());
+    }
+
+    /**
+     * An admitted attempt that was not evaluated after all (no room to hash it, or its client left): its counts are
+     * given back. A failure count that falls below its free attempts lifts its wait; one that stays above keeps it.
+     */
+    public Uni<Void> passwordNotEvaluated(PasswordReservation reservation) {
+        return counters.passwordNotEvaluated(reservation.rules(), reservation.subject(), reservation.addressKey(),
+                reservation.knownAddress(), reservation.at());
     }
 
     /**

@@ -161,6 +161,25 @@ class ThrottleRepository {
                 on conflict (subject, address) do update set last_success_at = excluded.last_success_at)
             select 1""";
 
+    /** Takes back the counts of an admitted attempt that was not evaluated (see Throttle#passwordNotEvaluated). */
+    private static final String PW_NOT_EVALUATED = """
+            with pw_pair_back as (
+                update attempt_counter set failures = greatest(failures - 1, 0),
+                    blocked_until = case when failures - 1 < :pw_p_free then null else blocked_until end
+                where scope = 'pw_pair' and subject = :pw_pair and failures > 0),
+            pw_address_back as (
+                update attempt_counter set failures = greatest(failures - 1, 0),
+                    blocked_until = case when failures - 1 < :pw_a_free then null else blocked_until end
+                where scope = 'pw_address' and subject = :pw_addr and failures > 0 and not :pw_known),
+            pw_refunded as (
+                update attempt_counter set
+                    recent = recent[1 : array_position(recent, :pw_at::timestamptz) - 1]
+                        || recent[array_position(recent, :pw_at::timestamptz) + 1 :],
+                    failures = greatest(failures - 1, 0)
+                where scope = 'pw_login' and subject = :pw_login and not :pw_known
+                  and array_position(recent, :pw_at::timestamptz) is not null)
+            select 1""";
+
     /** Every password counter of a login except address budgets (shared by all logins of an address). */
     private static final String PW_CLEAR_LOGIN = """
             delete from attempt_counter
@@ -295,6 +314,13 @@ class ThrottleRepository {
     Uni<Void> passwordSucceeded(String login, String address, boolean known, Instant reservedAt, Instant now) {
         Statement.Rendered statement = Statement.of(Sql.of(PW_SUCCEEDED, "pw_login", login, "pw_addr", address,
                 "pw_pair", address + " " + login, "pw_known", known, "pw_at", reservedAt, "pw_now", now));
+        return pool.preparedQuery(statement.sql()).execute(statement.args()).replaceWithVoid();
+    }
+
+    Uni<Void> passwordNotEvaluated(Throttle.PasswordRules rules, String login, String address, boolean known, Instant reservedAt) {
+        Statement.Rendered statement = Statement.of(Sql.of(PW_NOT_EVALUATED, "pw_login", login, "pw_addr", address,
+                "pw_pair", address + " " + login, "pw_known", known, "pw_at", reservedAt,
+                "pw_p_free", rules.perLoginAndAddress().freeAttempts(), "pw_a_free", rules.perAddress().freeAttempts()));
         return pool.preparedQuery(statement.sql()).execute(statement.args()).replaceWithVoid();
     }
 

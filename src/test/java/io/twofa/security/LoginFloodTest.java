@@ -139,6 +139,14 @@ class LoginFloodTest {
         // the drop: admitted checks whose client had gone by their turn were never hashed
         assertThat(dropped).as("admitted checks dropped before their hash").isGreaterThan(0);
         assertThat(evaluated + dropped + busy + abandoned).as("every flood request is accounted for").isEqualTo((double) FLOOD);
+        // what was not evaluated is not counted either: the counters hold exactly the hashed failures
+        assertThat(Db.count("select coalesce(sum(failures), 0) from attempt_counter where scope = 'pw_pair' and subject like ?",
+                "% " + prefix + "%")).as("failures counted per login and address").isEqualTo(evaluated);
+        assertThat(Db.count("select coalesce(sum(cardinality(recent)), 0) from attempt_counter where scope = 'pw_login' "
+                + "and subject like ?", prefix + "%")).as("failures in the logins' ceilings").isEqualTo(evaluated);
+        assertThat(Db.count("select coalesce(sum(failures), 0) from attempt_counter where scope = 'pw_address' "
+                + "and subject like '127.0.18.%' and subject <> '127.0.18.200'")).as("failures in the address budgets")
+                .isEqualTo(evaluated);
 
         // back to normal latency within 10 s of the end of the flood
         long recovered = -1;
