@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.twofa.token.BenchTokens;
 
 /**
  * The CPU bound of the token work in a verify, with no HTTP and no database: per second, how many times
@@ -17,7 +16,7 @@ public final class Es256Limit {
         int threads = Integer.getInteger("threads", Runtime.getRuntime().availableProcessors());
         double warmup = Double.parseDouble(System.getProperty("warmup", "2"));
         double duration = Double.parseDouble(System.getProperty("duration", "5"));
-        BenchTokens tokens = new BenchTokens(Path.of(System.getProperty("signingKeys")));
+        BenchTokens tokens = new BenchTokens(Path.of(System.getProperty("signingKeys")), Path.of(System.getProperty("secretKeys")));
         String[] challenges = new String[256];
         for (int i = 0; i < challenges.length; i++) {
             challenges[i] = tokens.challenge(BenchAccounts.accountId(i), BenchAccounts.login(i));

@@ -16,8 +16,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
-import io.twofa.crypto.Totp;
-import io.twofa.token.BenchTokens;
+import io.twofa.totp.Totp;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -197,7 +196,7 @@ public final class Load {
 
     /** Challenge tokens for accounts from..to-1, made with the service's own TokenService and key (2 threads). */
     static String[] mint(long from, long to) throws Exception {
-        BenchTokens tokens = new BenchTokens(Path.of(System.getProperty("signingKeys")));
+        BenchTokens tokens = new BenchTokens(Path.of(System.getProperty("signingKeys")), Path.of(System.getProperty("secretKeys")));
         String[] out = new String[(int) (to - from)];
         int threads = 2;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -247,7 +246,8 @@ public final class Load {
     /**
      * The pool's accounts, each once per round, rounds until {@code duration} seconds of measured rounds have passed
      * (after at least {@code warmRounds} unmeasured rounds and {@code warmup} seconds); a round still running at the deadline is cut there. Between rounds,
-     * untimed, the replay marker of the pool's authenticators is reset so the next round's codes are accepted again.
+     * untimed, the replay marker of the pool's authenticators is reset and the pool's spent challenges forgotten, so the
+     * next round's codes and challenges are accepted again.
      */
     void verifyRounds() throws Exception {
         int pool = Integer.getInteger("pool", 1000);
@@ -256,7 +256,8 @@ public final class Load {
         try (Connection db = DriverManager.getConnection(System.getProperty("jdbc"), System.getProperty("user"),
                 System.getProperty("password"));
                 PreparedStatement reset = db.prepareStatement("update authenticator set last_used_step = -1 where id >= ?::uuid"
-                        + " and id <= ?::uuid and last_used_step <> -1")) {
+                        + " and id <= ?::uuid and last_used_step <> -1");
+                PreparedStatement unspend = db.prepareStatement("delete from spent_challenge")) {
             reset.setString(1, BenchAccounts.authenticatorId(0).toString());
             reset.setString(2, BenchAccounts.authenticatorId(pool - 1).toString());
             reset.executeUpdate();
@@ -288,8 +289,9 @@ public final class Load {
                     seconds += s;
                     rounds++;
                 }
-                // untimed: make every account of the pool usable again for the next round
+                // untimed: make every account and challenge of the pool usable again for the next round
                 reset.executeUpdate();
+                unspend.executeUpdate();
             }
             System.err.printf(Locale.ROOT, "[%s] %d measured rounds of %d accounts%n", name, rounds, pool);
             Arrays.sort(all);

@@ -23,6 +23,10 @@ public class AccountRepository implements PanacheRepositoryBase<Account, UUID> {
         return Sql.of("select login as account_login, role as account_role from account where id = :account_id", "account_id", id);
     }
 
+    public Uni<Boolean> anyExists() {
+        return count().map(n -> n > 0);
+    }
+
     /** Inserts the account only if no account exists at all (several instances may start at once); 1 = inserted. */
     public Uni<Integer> insertIfNoAccount(Account account) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""

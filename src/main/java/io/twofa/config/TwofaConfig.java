@@ -207,7 +207,7 @@ public interface TwofaConfig {
     }
 
     interface Bootstrap {
-        /** Password of the {@code admin} account created on first start; generated and logged once when unset. */
+        /** Password of the {@code admin} account created on first start; when unset, a generated one is written to {@code <data-dir>/bootstrap-admin-password} (0600). */
         Optional<String> adminPassword();
     }
 

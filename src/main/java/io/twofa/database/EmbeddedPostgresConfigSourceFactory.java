@@ -5,12 +5,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.logging.Logger;
@@ -26,7 +25,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * <p>
  * When neither {@code quarkus.datasource.reactive.url} nor {@code quarkus.datasource.jdbc.url} is configured,
  * it starts an embedded PostgreSQL whose data lives in {@code twofa.data-dir}/postgres, so that the service
- * runs with a real database out of the box. When only one of the two URLs is configured, it derives the other
+ * runs with a real database out of the box; that server takes only password logins ({@link EmbeddedPostgresServer}). When only one of the two URLs is configured, it derives the other
  * (the service talks to PostgreSQL reactively; Flyway needs JDBC for migrations).
  * <p>
  * It runs at runtime initialisation only (no {@code @StaticInitSafe}), and starts at most one server per JVM:
@@ -38,7 +37,9 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
     static final String REACTIVE_URL = "quarkus.datasource.reactive.url";
     static final String JDBC_URL = "quarkus.datasource.jdbc.url";
     /** JVM-wide marker (system properties survive Quarkus class-loader restarts) holding the embedded port. */
-    private static final String RUNNING_PORT = "twofa-service.embedded-postgres.port";
+    static final String RUNNING_PORT = "twofa-service.embedded-postgres.port";
+    /** JVM-wide marker holding the path of the embedded server's password file (not the password). */
+    static final String RUNNING_PASSWORD_FILE = "twofa-service.embedded-postgres.password-file";
     private static final String SOURCE_NAME = "twofa-database";
     private static final int ORDINAL = 200;
     /** Longest wait of the embedded PostgreSQL for the application to stop (covers quarkus.shutdown.delay + timeout). */
@@ -62,11 +63,12 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
                 throw new IllegalStateException("No database configured and the embedded PostgreSQL is disabled. "
                         + "Set QUARKUS_DATASOURCE_REACTIVE_URL (and QUARKUS_DATASOURCE_USERNAME, QUARKUS_DATASOURCE_PASSWORD).");
             }
-            int port = startOrReuse(context);
-            props.put(REACTIVE_URL, "postgresql://localhost:" + port + "/postgres");
-            props.put(JDBC_URL, "jdbc:postgresql://localhost:" + port + "/postgres");
-            props.put("quarkus.datasource.username", "postgres");
-            props.put("quarkus.datasource.password", "postgres");
+            Embedded embedded = startOrReuse(context);
+            // the server listens on 127.0.0.1 only; "localhost" might resolve to ::1 first
+            props.put(REACTIVE_URL, "postgresql://127.0.0.1:" + embedded.port() + "/postgres");
+            props.put(JDBC_URL, "jdbc:postgresql://127.0.0.1:" + embedded.port() + "/postgres");
+            props.put("quarkus.datasource.username", EmbeddedPostgresServer.USER);
+            props.put("quarkus.datasource.password", embedded.password());
             props.put("twofa.embedded-database.active", "true");
         }
         if (props.isEmpty()) {
@@ -86,45 +88,41 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
         return OptionalInt.of(ORDINAL);
     }
 
-    private static synchronized int startOrReuse(ConfigSourceContext context) {
+    /** Port and password of the running embedded server. */
+    private record Embedded(int port, String password) {
+    }
+
+    private static synchronized Embedded startOrReuse(ConfigSourceContext context) {
         String running = System.getProperty(RUNNING_PORT);
         if (running != null) {
-            return Integer.parseInt(running);
+            // only the file's path is kept JVM-wide, never the password itself
+            Path passwordFile = Path.of(System.getProperty(RUNNING_PASSWORD_FILE));
+            try {
+                return new Embedded(Integer.parseInt(running), Files.readString(passwordFile).strip());
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot read the embedded database's password in " + passwordFile, e);
+            }
         }
         Path dataDir = Path.of(orDefault(lookup(context, "twofa.data-dir"), "data")).toAbsolutePath().normalize();
-        Path pgData = dataDir.resolve("postgres");
         boolean fresh = Boolean.parseBoolean(orDefault(lookup(context, "twofa.embedded-database.fresh"), "false"));
+        Optional<Integer> port = Optional.ofNullable(lookup(context, "twofa.embedded-database.port")).map(Integer::parseInt);
         try {
-            if (fresh) {
-                deleteRecursively(pgData);
+            EmbeddedPostgresServer.Started started = EmbeddedPostgresServer.start(dataDir, fresh, port);
+            stopAfterApplication(started.server());
+            System.setProperty(RUNNING_PORT, Integer.toString(started.port()));
+            System.setProperty(RUNNING_PASSWORD_FILE, started.passwordFile().toString());
+            // bench/run.sh reads the port from this line
+            LOG.infof("Embedded PostgreSQL %s on port %d, data in %s (127.0.0.1 only; user %s, password in %s)",
+                    started.opened().word(), started.port(), started.cluster(), EmbeddedPostgresServer.USER,
+                    started.passwordFile());
+            if (started.opened() == EmbeddedPostgresServer.Opened.UPGRADED) {
+                LOG.warnf("The embedded PostgreSQL of an earlier version trusted every local connection: it now takes only "
+                        + "password logins (SCRAM-SHA-256, pg_hba.conf replaced), with the password in %s", started.passwordFile());
             }
-            Files.createDirectories(pgData.getParent());
-            boolean initialised = Files.exists(pgData.resolve("PG_VERSION"));
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setDataDirectory(pgData.toFile())
-                    // keep an initialised cluster; zonky's "clean" would wipe it on every start
-                    .setCleanDataDirectory(false)
-                    .setServerConfig("max_connections", "200")
-                    // stopped by our own hook, after the application (see stopAfterApplication)
-                    .setRegisterShutdownHook(false);
-            if (!fresh) {
-                // zonky starts PostgreSQL for throw-away test data (-F: no fsync, no synchronous commit); a kept
-                // database holds accounts, replay guards and used backup codes: a commit must survive a crash
-                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
-            }
-            String port = lookup(context, "twofa.embedded-database.port");
-            if (port != null) {
-                builder.setPort(Integer.parseInt(port));
-            }
-            EmbeddedPostgres pg = builder.start();
-            stopAfterApplication(pg);
-            System.setProperty(RUNNING_PORT, Integer.toString(pg.getPort()));
-            LOG.infof("Embedded PostgreSQL %s on port %d, data in %s", initialised ? "reopened" : "created",
-                    pg.getPort(), pgData);
-            return pg.getPort();
+            return new Embedded(started.port(), started.password());
         } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + pgData + " (" + e.getMessage()
-                    + "). Point the service at a PostgreSQL server with QUARKUS_DATASOURCE_REACTIVE_URL, "
+            throw new IllegalStateException("Could not start the embedded PostgreSQL in " + dataDir.resolve(EmbeddedPostgresServer.CLUSTER_DIR)
+                    + " (" + e.getMessage() + "). Point the service at a PostgreSQL server with QUARKUS_DATASOURCE_REACTIVE_URL, "
                     + "QUARKUS_DATASOURCE_USERNAME and QUARKUS_DATASOURCE_PASSWORD, or set TWOFA_DATA_DIR to a writable directory.", e);
         }
     }
@@ -183,20 +181,5 @@ public class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFactory 
 
     private static String orDefault(String value, String fallback) {
         return value == null ? fallback : value;
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

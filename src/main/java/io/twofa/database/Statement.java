@@ -5,6 +5,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,7 +44,7 @@ public final class Statement {
     /** The whole statement, ready for {@code pool.preparedQuery(sql).execute(args)}. */
     public Rendered select(Sql query) {
         StringBuilder sql = new StringBuilder();
-        Map<String, Integer> positions = new HashMap<>();
+        Map<String, Integer> positions = new LinkedHashMap<>();
         Map<String, Object> values = new HashMap<>();
         Tuple args = Tuple.tuple();
         for (int i = 0; i < parts.size(); i++) {
@@ -51,7 +52,7 @@ public final class Statement {
                     .append(bind(parts.get(i), positions, values, args)).append(')');
         }
         sql.append('\n').append(bind(query, positions, values, args));
-        return new Rendered(sql.toString(), args);
+        return new Rendered(sql.toString(), args, List.copyOf(positions.keySet()));
     }
 
     /** A single piece on its own (no common table expressions). */
@@ -59,8 +60,8 @@ public final class Statement {
         return new Statement().select(query);
     }
 
-    /** SQL text with positional parameters, and their values in order. */
-    public record Rendered(String sql, Tuple args) {
+    /** SQL text with positional parameters, their values in order, and their names in order ($1 is the first). */
+    public record Rendered(String sql, Tuple args, List<String> parameterNames) {
     }
 
     private static String bind(Sql piece, Map<String, Integer> positions, Map<String, Object> values, Tuple args) {

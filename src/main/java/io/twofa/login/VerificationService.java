@@ -93,9 +93,7 @@ public class VerificationService {
         UUID accountId = challenge.accountId();
         String subject = accountId.toString();
         Instant now = clock.instant();
-        Sql read = VerificationRepository.attemptFacts(accounts.loginAndRole(accountId), policies.accessLifetime(),
-                challenges.spentFlag(challenge), factor.load(accountId));
-        return throttle.reserve(throttles.secondFactor(), subject, now, read, row -> new Facts(row.getString("account_login"),
+        return throttle.reserve(throttles.secondFactor(), subject, now, facts(challenge, factor), row -> new Facts(row.getString("account_login"),
                 row.getString("account_role"), row.getInteger("policy_access_lifetime"), row.getBoolean("challenge_spent"), row))
                 .flatMap(reserved -> {
                     Facts facts = reserved.read();
@@ -114,26 +112,53 @@ public class VerificationService {
                         return recordAndFail(entry(AuditType.SECOND_FACTOR_FAILED, factor, facts, origin, factor.type().wireName()),
                                 ProblemException.badCode());
                     }
-                    return spend(challenge, factor, facts, matched, subject, origin);
+                    return spend(challenge, factor, facts, matched, origin);
                 });
     }
 
-    /** The second statement: the outcome, recorded atomically; a success issues the login's tokens. */
-    private Uni<LoginResult.Authenticated> spend(TokenPrincipal challenge, SecondFactor factor, Facts facts,
-            Evaluation.Matched matched, String subject, RequestOrigin origin) {
-        AuditLog.Entry succeeded = entry(AuditType.SECOND_FACTOR_SUCCEEDED, factor, facts, origin, factor.type().wireName());
-        AuditLog.Entry failed = entry(AuditType.SECOND_FACTOR_FAILED, factor, facts, origin, factor.type().wireName());
-        AuditLog.Entry extra = matched.extraEvent() == null ? null
-                : entry(matched.extraEvent(), factor, facts, origin, matched.extraDetail());
+    /** What the first statement reads besides the throttle's count. */
+    Sql facts(TokenPrincipal challenge, SecondFactor factor) {
+        UUID accountId = challenge.accountId();
+        return VerificationRepository.attemptFacts(accounts.loginAndRole(accountId), policies.accessLifetime(),
+                challenges.spentFlag(challenge), factor.load(accountId));
+    }
+
+    /** The audit rows a matched input may lead to: success (and the factor's own event) or failure. */
+    record OutcomeEvents(AuditLog.Entry succeeded, AuditLog.Entry failed, AuditLog.Entry extra) {
+    }
+
+    /** The second statement: the factor's spend, the challenge's, the counter's reset and the audit rows, at once. */
+    Statement.Rendered outcome(TokenPrincipal challenge, Evaluation.Matched matched, OutcomeEvents events) {
         Statement statement = Statement.with("factor_spent", matched.spend())
                 .and("challenge_spent", challenges.spendAfter(challenge, "factor_spent"))
-                .and("counter_cleared", throttle.clearIf(throttles.secondFactor(), subject, "challenge_spent"))
-                .and("audit_succeeded", audit.insert("ok", succeeded, "challenge_spent", true))
-                .and("audit_failed", audit.insert("failed", failed, "challenge_spent", false));
-        if (extra != null) {
-            statement.and("audit_extra", audit.insert("extra", extra, "challenge_spent", true));
+                .and("counter_cleared", throttle.clearIf(throttles.secondFactor(), challenge.accountId().toString(), "challenge_spent"))
+                .and("audit_succeeded", audit.insert("ok", events.succeeded(), "challenge_spent", true))
+                .and("audit_failed", audit.insert("failed", events.failed(), "challenge_spent", false));
+        if (events.extra() != null) {
+            statement.and("audit_extra", audit.insert("extra", events.extra(), "challenge_spent", true));
         }
-        return statements.run(statement.select(VerificationRepository.countOf("challenge_spent")))
+        return statement.select(VerificationRepository.countOf("challenge_spent"));
+    }
+
+    static OutcomeEvents events(SecondFactor factor, String login, RequestOrigin origin, Evaluation.Matched matched) {
+        return new OutcomeEvents(
+                new AuditLog.Entry(AuditType.SECOND_FACTOR_SUCCEEDED, factor.type().wireName(), login, login, origin,
+                        factor.type().wireName()),
+                new AuditLog.Entry(AuditType.SECOND_FACTOR_FAILED, factor.type().wireName(), login, login, origin,
+                        factor.type().wireName()),
+                matched.extraEvent() == null ? null
+                        : new AuditLog.Entry(matched.extraEvent(), factor.type().wireName(), login, login, origin,
+                                matched.extraDetail()));
+    }
+
+    /** The second statement run; a success issues the login's tokens. */
+    private Uni<LoginResult.Authenticated> spend(TokenPrincipal challenge, SecondFactor factor, Facts facts,
+            Evaluation.Matched matched, RequestOrigin origin) {
+        OutcomeEvents events = events(factor, facts.login(), origin, matched);
+        AuditLog.Entry succeeded = events.succeeded();
+        AuditLog.Entry failed = events.failed();
+        AuditLog.Entry extra = events.extra();
+        return statements.run(outcome(challenge, matched, events))
                 .onFailure(Challenges::spentMeanwhile).transform(e -> Challenges.spentProblem())
                 .flatMap(row -> {
                     if (row.getLong("n") != 1) {

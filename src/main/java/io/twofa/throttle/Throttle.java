@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.smallrye.mutiny.Uni;
 import io.twofa.database.Sql;
+import io.twofa.database.Statement;
 import io.vertx.mutiny.sqlclient.Row;
 
 /**
@@ -69,7 +70,7 @@ public class Throttle {
 
     /** Reserves an attempt (committed at once): evaluate it only if {@link Attempt.Allowed}. */
     public Uni<Attempt> reserve(Policy policy, String subject) {
-        return reserve(policy, subject, clock.instant(), Sql.of("select 1 as nothing"), row -> null).map(Reserved::attempt);
+        return reserve(policy, subject, clock.instant(), ThrottleRepository.NOTHING, row -> null).map(Reserved::attempt);
     }
 
     /**
@@ -85,6 +86,11 @@ public class Throttle {
                     }
                     return refusal(policy, subject, now).map(refusal -> new Reserved<>(refusal, value));
                 });
+    }
+
+    /** The one statement {@link #reserve(Policy, String, Instant, Sql, Function)} sends (for checks of its SQL). */
+    public Statement.Rendered reservation(Policy policy, String subject, Instant now, Sql read) {
+        return ThrottleRepository.countAttemptAnd(policy, subject, now, read);
     }
 
     /** Clears the counter, as a piece of the caller's statement, only if its {@code gate} returned a row. */

@@ -42,6 +42,9 @@ class ThrottleRepository {
             where not c.locked and (c.blocked_until is null or c.blocked_until <= :throttle_now::timestamptz)
             returning 1""";
 
+    /** A read that reads nothing, for a reservation on its own. */
+    static final Sql NOTHING = Sql.of("select 1 as nothing");
+
     private static final String CLEAR = "delete from attempt_counter where scope = :throttle_scope and subject = :throttle_subject";
     private static final String STATE = "select failures, blocked_until, locked from attempt_counter "
             + "where scope = :throttle_scope and subject = :throttle_subject";
@@ -215,14 +218,19 @@ class ThrottleRepository {
      * are null when it found nothing.
      */
     <T> Uni<T> countAttemptAnd(Throttle.Policy policy, String subject, Instant now, Sql read, Function<Row, T> mapper) {
+        Statement.Rendered statement = countAttemptAnd(policy, subject, now, read);
+        return pool.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> mapper.apply(rows.iterator().next()));
+    }
+
+    /** The statement {@link #countAttemptAnd(Throttle.Policy, String, Instant, Sql, Function)} sends. */
+    static Statement.Rendered countAttemptAnd(Throttle.Policy policy, String subject, Instant now, Sql read) {
         Sql count = Sql.of(COUNT_ATTEMPT, "throttle_scope", policy.scope(), "throttle_subject", subject,
                 "throttle_free", policy.freeAttempts(), "throttle_delay", (double) policy.baseDelay().toSeconds(),
                 "throttle_max_delay", (double) policy.maxDelay().toSeconds(), "throttle_lock", policy.lockAfter(),
                 "throttle_now", now);
-        Statement.Rendered statement = Statement.with("throttle_attempt", count)
+        return Statement.with("throttle_attempt", count)
                 .select(Sql.compose("select (select count(*) from throttle_attempt) as throttle_counted, r.* "
                         + "from (select 1) as one left join lateral ({0}) as r on true", read));
-        return pool.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> mapper.apply(rows.iterator().next()));
     }
 
     /** Removes the counter, as a piece of a statement composed by the caller, only if {@code gate} returned a row. */

@@ -70,7 +70,8 @@ public class SigningKeys {
     private final PrivateKey currentPrivateKey;
     private final String jwksJson;
 
-    SigningKeys(TwofaConfig config) {
+    /** Public for the benchmark (bench/), which signs tokens without the application. */
+    public SigningKeys(TwofaConfig config) {
         boolean mayGenerate = config.embeddedDatabase().active() || config.crypto().generateKeys();
         Optional<Path> dir = config.token().keysDir().map(Path::of)
                 .or(() -> mayGenerate ? Optional.of(Path.of(config.dataDir(), "keys", "signing")) : Optional.empty());

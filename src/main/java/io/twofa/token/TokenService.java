@@ -68,7 +68,8 @@ public class TokenService {
     private final Map<String, JWTAuthContextInfo> accessContexts = new ConcurrentHashMap<>();
     private final Map<String, JWTAuthContextInfo> challengeContexts = new ConcurrentHashMap<>();
 
-    TokenService(SigningKeys keys, SecretCipher secrets, TwofaConfig config, Clock clock) {
+    /** Public for the benchmark (bench/), which makes challenge tokens without the application. */
+    public TokenService(SigningKeys keys, SecretCipher secrets, TwofaConfig config, Clock clock) {
         this.keys = keys;
         this.secrets = secrets;
         this.config = config;

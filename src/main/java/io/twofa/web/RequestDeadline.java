@@ -5,6 +5,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.quarkus.vertx.http.ManagementInterface;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.twofa.config.TwofaConfig;
 import io.twofa.error.ProblemException;
@@ -33,6 +34,14 @@ public class RequestDeadline {
         long millis = config.database().requestTimeout().toMillis();
         if (millis > 0) {
             filters.register(rc -> handle(rc, millis), PRIORITY);
+        }
+    }
+
+    /** The management port too: readiness on a frozen database answers 503 within the same deadline. */
+    void registerOnManagement(@Observes ManagementInterface management, TwofaConfig config) {
+        long millis = config.database().requestTimeout().toMillis();
+        if (millis > 0) {
+            management.router().route().order(Integer.MIN_VALUE).handler(rc -> handle(rc, millis));
         }
     }
 

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -18,6 +19,7 @@ import java.util.Map;
 import jakarta.inject.Inject;
 
 import org.jose4j.jwt.JwtClaims;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,6 +40,7 @@ import io.twofa.token.SigningKeys;
  * Key rotation as operators do it: several keys by id in the key directories, the newest one current.
  * Old signing keys keep verifying; old encryption keys keep decrypting until the re-encryption moves rows over.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(KeyRotationTest.TwoKeysEach.class)
 class KeyRotationTest extends ResetsSharedState {
@@ -57,6 +60,9 @@ class KeyRotationTest extends ResetsSharedState {
                         Files.writeString(signing.resolve(kid + ".pem"), SigningKeys.newKeyPem());
                         Files.writeString(secrets.resolve(kid + ".key"), SecretCipher.newKeyBase64());
                     }
+                    // the service refuses key files that others can read (issue 13)
+                    Files.setPosixFilePermissions(signing.resolve(kid + ".pem"), PosixFilePermissions.fromString("rw-------"));
+                    Files.setPosixFilePermissions(secrets.resolve(kid + ".key"), PosixFilePermissions.fromString("rw-------"));
                 }
                 return Map.of("twofa.token.keys-dir", signing.toAbsolutePath().toString(),
                         "twofa.token.current-key-id", NEW,

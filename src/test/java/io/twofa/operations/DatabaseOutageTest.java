@@ -16,6 +16,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -29,18 +30,27 @@ import io.twofa.operations.Api.Reply;
  * back on the same data directory and port. Also checks, before the outage, the operational surface that every
  * request has: the request id (header, audit rows) and the metrics.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(OpsProfile.Outage.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DatabaseOutageTest {
 
     private static final Duration BOUND = Duration.ofSeconds(10);
+    /** readinessProbe.timeoutSeconds in deploy/kubernetes.yaml: a probe that takes longer has failed. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(9);
+    private static final int PROBE_TIMED_OUT = -1;
+    /** The request deadline (twofa.database.request-timeout, 8 s) plus a margin for a loaded machine. */
+    private static final Duration DEADLINE_BOUND = Duration.ofSeconds(11);
     private static String a;
+    /** The management interface (health, metrics): its own port, not the public one. */
+    private static String management;
     private static String admin;
 
     @BeforeAll
     static void setUp() {
         a = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.http.test-port", Integer.class);
+        management = "http://localhost:" + ConfigProvider.getConfig().getValue("quarkus.management.test-port", Integer.class);
         admin = Api.adminToken(a);
         // a Client User (exempt from two-factor): every login of it issues an access token
         Api.createUser(a, admin, "frank", "correct-horse-frank", "client");
@@ -61,7 +71,7 @@ class DatabaseOutageTest {
             assertThat(replaced.requestId()).as("for %s", unfit)
                     .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         }
-        Reply generated = Api.get(a, "/q/health/live", null);
+        Reply generated = Api.get(a, "/q/openapi", null);
         assertThat(generated.requestId()).as("also outside the API").isNotBlank();
 
         Reply events = Api.get(a, "/api/v1/audit-events?login=nobody-here&type=login_failed&limit=200", admin);
@@ -135,11 +145,11 @@ class DatabaseOutageTest {
         Instant down = Instant.now();
         Thread.sleep(1000);
 
-        Reply ready = Api.get(a, "/q/health/ready", null);
+        Reply ready = Api.get(management, "/q/health/ready", null);
         assertThat(ready.status()).as("readiness: %s", ready.body()).isEqualTo(503);
         assertThat(ready.text("status")).isEqualTo("DOWN");
         assertThat(ready.took()).isLessThan(BOUND);
-        assertThat(Api.get(a, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
+        assertThat(Api.get(management, "/q/health/live", null).status()).as("still alive: no restart wanted").isEqualTo(200);
 
         Reply login = Api.login(a, "frank", "correct-horse-frank");
         assertUnavailable(login);
@@ -152,7 +162,7 @@ class DatabaseOutageTest {
         Instant up = Instant.now();
         Duration recovery = null;
         while (Duration.between(up, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(a, "/q/health/ready", null).status() == 200) {
+            if (Api.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(up, Instant.now());
                 break;
             }
@@ -219,19 +229,26 @@ class DatabaseOutageTest {
         OpsPostgres.signal("STOP");
         Instant thawing;
         try {
-            ExecutorService parallel = Executors.newFixedThreadPool(3);
+            ExecutorService parallel = Executors.newFixedThreadPool(4);
             try {
                 var login = parallel.submit(() -> Api.login(a, "frank", "correct-horse-frank"));
                 var verify = parallel.submit(() -> Api.post(a, "/api/v1/auth/verify", challenge,
                         Map.of("backup_code", ivan.backupCodes().get(0))));
-                var ready = parallel.submit(() -> Api.get(a, "/q/health/ready", null));
+                var probe = parallel.submit(() -> probe(management + "/q/health/ready"));
+                var ready = parallel.submit(() -> Api.get(management, "/q/health/ready", null));
                 assertUnavailable(login.get());
                 assertUnavailable(verify.get());
+                // the request deadline covers the management port too: readiness says 503 within it, before the
+                // kubelet's probe timeout (the manifest's 9 s), so the probe fails with a 503, never a 200
+                int probed = probe.get();
                 Reply readiness = ready.get();
-                System.out.printf("frozen database: login 503 in %d ms, verify 503 in %d ms, readiness 503 in %d ms%n",
-                        login.get().took().toMillis(), verify.get().took().toMillis(), readiness.took().toMillis());
+                System.out.printf("frozen database: login 503 in %d ms, verify 503 in %d ms, readiness 503 in %d ms"
+                        + " (a probe with a %d s timeout: %s)%n", login.get().took().toMillis(),
+                        verify.get().took().toMillis(), readiness.took().toMillis(), PROBE_TIMEOUT.toSeconds(),
+                        probed == PROBE_TIMED_OUT ? "timed out" : String.valueOf(probed));
+                assertThat(probed).as("the readiness probe fails with 503").isEqualTo(503);
                 assertThat(readiness.status()).as("readiness: %s", readiness.body()).isEqualTo(503);
-                assertThat(readiness.took()).isLessThan(BOUND);
+                assertThat(readiness.took()).isLessThan(DEADLINE_BOUND);
             } finally {
                 parallel.shutdownNow();
             }
@@ -241,7 +258,7 @@ class DatabaseOutageTest {
         }
         Duration recovery = null;
         while (Duration.between(thawing, Instant.now()).compareTo(Duration.ofSeconds(20)) < 0) {
-            if (Api.get(a, "/q/health/ready", null).status() == 200) {
+            if (Api.get(management, "/q/health/ready", null).status() == 200) {
                 recovery = Duration.between(thawing, Instant.now());
                 break;
             }
@@ -267,12 +284,23 @@ class DatabaseOutageTest {
         assertThat(reply.took()).isLessThan(BOUND);
     }
 
+    /** An HTTP probe as the kubelet makes it: the status, or {@link #PROBE_TIMED_OUT} after {@link #PROBE_TIMEOUT}. */
+    private static int probe(String url) throws Exception {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url)).timeout(PROBE_TIMEOUT).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (java.net.http.HttpTimeoutException e) {
+            return PROBE_TIMED_OUT;
+        }
+    }
+
     /** The Prometheus text; events are counted as their requests end, a moment after the answer left. */
     private static String metrics() {
         try {
             Thread.sleep(200);
             var http = java.net.http.HttpClient.newHttpClient();
-            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(a + "/q/metrics")).build(),
+            return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(management + "/q/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import io.twofa.crypto.KeyDirectory;
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 
 /**
  * A real PostgreSQL server started by the operations tests themselves (zonky's binaries, as the service's own
@@ -18,6 +21,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 final class OpsPostgres {
 
     private static final Object LOCK = new Object();
+    private static final Path BINARIES = Path.of("target", "ops-postgres", "binaries").toAbsolutePath();
+    /** One object for all starts: zonky caches unpacked binaries per resolver object. */
+    private static final PgBinaryResolver RESOLVER = (system, hardware) -> DefaultPostgresBinaryResolver.INSTANCE
+            .getPgBinary(system, hardware);
     private static EmbeddedPostgres server;
     private static Path dataDir;
     private static int port;
@@ -49,13 +56,26 @@ final class OpsPostgres {
                 return;
             }
             try {
+                // password logins only, as an external production server (and the embedded default mode) requires
+                Path passwordFile = dataDir.resolveSibling(dataDir.getFileName() + ".pw");
+                if (!Files.exists(passwordFile)) {
+                    KeyDirectory.writeNewOwnerOnly(passwordFile, OpsPostgresResource.PASSWORD);
+                }
                 server = EmbeddedPostgres.builder()
                         .setDataDirectory(dataDir.toFile())
                         .setCleanDataDirectory(false)
+                        .setLocaleConfig("auth", "scram-sha-256")
+                        .setLocaleConfig("pwfile", passwordFile.toString())
+                        .setConnectConfig("password", OpsPostgresResource.PASSWORD)
+                        // binaries under target/, not zonky's world-writable directory in the shared /tmp
+                        .setOverrideWorkingDirectory(BINARIES.toFile())
+                        .setPgBinaryResolver(RESOLVER)
                         .setPort(port)
                         .setServerConfig("max_connections", "200")
                         .setRegisterShutdownHook(true)
                         .start();
+                // zonky leaves its working directory writable by everyone
+                Files.setPosixFilePermissions(BINARIES, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
             } catch (IOException e) {
                 throw new UncheckedIOException("could not start the operations PostgreSQL", e);
             }
@@ -84,6 +104,7 @@ final class OpsPostgres {
             stop();
             if (dataDir != null) {
                 deleteRecursively(dataDir);
+                dataDir.resolveSibling(dataDir.getFileName() + ".pw").toFile().delete();
                 dataDir = null;
             }
         }

@@ -28,20 +28,31 @@ final class SecondInstance implements AutoCloseable {
     private final Path stopFile;
     private final Path log;
     final int port;
+    /** Its own management interface (health, metrics): a second port, like every replica has. */
+    final int managementPort;
 
-    private SecondInstance(Process process, Path stopFile, Path log, int port) {
+    private SecondInstance(Process process, Path stopFile, Path log, int port, int managementPort) {
         this.process = process;
         this.stopFile = stopFile;
         this.log = log;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     String baseUrl() {
         return "http://localhost:" + port;
     }
 
+    String managementUrl() {
+        return "http://localhost:" + managementPort;
+    }
+
     static SecondInstance start(String reactiveUrl, String jdbcUrl, Path keysDir) throws Exception {
         int port = OpsPostgres.freePort();
+        int managementPort = OpsPostgres.freePort();
+        while (managementPort == port) {
+            managementPort = OpsPostgres.freePort();
+        }
         Path work = Files.createTempDirectory(Files.createDirectories(Path.of("target", "ops-second-instance")), "run-")
                 .toAbsolutePath();
         Path stopFile = work.resolve("stop");
@@ -56,6 +67,7 @@ final class SecondInstance implements AutoCloseable {
         }
         args.add("-D" + SecondInstanceProfile.ENABLED + "=true");
         args.add("-D" + SecondInstanceProfile.PORT + "=" + port);
+        args.add("-D" + SecondInstanceProfile.MANAGEMENT_PORT + "=" + managementPort);
         // as plain system properties too, so that no configuration read of the child, however early, can fall back
         // to an embedded database (in the test profile that would wipe target/test-data of the test JVM)
         OpsPostgresResource.instanceConfig(reactiveUrl, jdbcUrl, keysDir).forEach((k, v) -> args.add("-D" + k + "=" + v));
@@ -76,7 +88,7 @@ final class SecondInstance implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        SecondInstance instance = new SecondInstance(process, stopFile, log, port);
+        SecondInstance instance = new SecondInstance(process, stopFile, log, port, managementPort);
         Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
         instance.awaitReady();
         return instance;
@@ -100,7 +112,7 @@ final class SecondInstance implements AutoCloseable {
                 throw new IllegalStateException("The second instance exited with " + process.exitValue() + ":\n" + tail());
             }
             try {
-                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready"))
+                HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 if (ready.statusCode() == 200) {
                     return;

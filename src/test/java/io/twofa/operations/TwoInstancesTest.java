@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -31,6 +32,7 @@ import io.twofa.operations.Api.Reply;
  * directories. Whatever one instance decides, the other must honour: tokens, single use of backup codes, and the
  * second-factor throttle.
  */
+@Tag("slow")
 @QuarkusTest
 @TestProfile(OpsProfile.TwoInstances.class)
 class TwoInstancesTest {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
@@ -73,6 +74,7 @@ import io.twofa.totp.Totp;
  * user up, issues codes with a reason, resets the second factor and reads the audit trail. Screenshots of every
  * screen go to target/screenshots/.
  */
+@Tag("slow")
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebPageBrowserTest {

@@ -21,7 +21,7 @@ public class JwksResource {
 
     @GET
     @Produces({ "application/jwk-set+json", "application/json" })
-    public Response jwks() {
+    public Response getJwks() {
         return Response.ok(keys.jwksJson()).header("Cache-Control", "public, max-age=300").build();
     }
 }

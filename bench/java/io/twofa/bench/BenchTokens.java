@@ -1,4 +1,4 @@
-package io.twofa.token;
+package io.twofa.bench;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -11,13 +11,17 @@ import java.util.UUID;
 
 import io.smallrye.config.WithDefault;
 import io.twofa.config.TwofaConfig;
+import io.twofa.crypto.KeyDirectory;
+import io.twofa.crypto.SecretCipher;
+import io.twofa.token.SigningKeys;
+import io.twofa.token.TokenPrincipal;
+import io.twofa.token.TokenService;
 
 /**
- * Challenge tokens for the benchmark, made by the service's own {@link TokenService} and {@link SigningKeys} with the
- * service's signing key ({@code <data-dir>/keys/signing} or TWOFA_TOKEN_KEYS_DIR): byte for byte what
- * {@code POST /api/v1/auth/login} returns for an enrolled account, without paying an Argon2id hash per token. The
- * password step itself is measured separately (login_rps, full_flow_rps). Lives in this package only to reach the
- * package-private constructors; nothing here is part of the service.
+ * Challenge tokens for the benchmark, made by the service's own {@link TokenService} with the service's keys (the
+ * signing keys and the secret keys the challenge key derives from; {@code <data-dir>/keys/...} or the TWOFA_*_KEYS_DIR
+ * settings): byte for byte what {@code POST /api/v1/auth/login} returns for an enrolled account, without paying an
+ * Argon2id hash per token. The password step itself is measured separately (login_rps, full_flow_rps).
  */
 public final class BenchTokens {
 
@@ -31,10 +35,16 @@ public final class BenchTokens {
 
     private final TokenService tokens;
 
-    /** @param signingKeysDir the directory of {@code <kid>.pem} the service signs with */
-    public BenchTokens(Path signingKeysDir) {
+    /**
+     * @param signingKeysDir the directory of {@code <kid>.pem} the service signs with
+     * @param secretKeysDir the directory of {@code <kid>.key} the service seals secrets with
+     */
+    public BenchTokens(Path signingKeysDir, Path secretKeysDir) {
         TwofaConfig config = config(TwofaConfig.class, signingKeysDir);
-        this.tokens = new TokenService(new SigningKeys(config), config, Clock.systemUTC());
+        KeyDirectory.Contents secrets = KeyDirectory.load(Optional.of(secretKeysDir), "key", Optional.empty(), false, null,
+                "-DsecretKeys");
+        this.tokens = new TokenService(new SigningKeys(config), new SecretCipher(secrets.byId(), secrets.currentId()), config,
+                Clock.systemUTC());
     }
 
     public String challenge(UUID accountId, String login) {
@@ -42,11 +52,11 @@ public final class BenchTokens {
     }
 
     /**
-     * The token work of one successful verify, as VerificationService does it: check the challenge token
-     * (ES256 verify and claims), then sign the access token (ES256).
+     * The token work of one successful verify, as the service does it: check the challenge token (HS256 and claims),
+     * then sign the access token (ES256).
      */
     public String secondStep(String challenge) {
-        TokenPrincipal p = tokens.verify(challenge, TokenKind.CHALLENGE);
+        TokenPrincipal p = tokens.verify(challenge);
         return tokens.issueAccess(new TokenService.Login(p.accountId(), p.login(), p.role(), p.client(),
                 java.util.List.of("pwd", "otp", "mfa"), "totp", p.authTime()), 600).token();
     }

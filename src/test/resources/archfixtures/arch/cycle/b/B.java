@@ -1,0 +1,5 @@
+package arch.cycle.b;
+
+public class B {
+    arch.cycle.a.A a;
+}

@@ -1,0 +1,4 @@
+package arch.gamma;
+
+public class GammaEntity {
+}
