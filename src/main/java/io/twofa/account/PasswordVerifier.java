@@ -110,6 +110,8 @@ public class PasswordVerifier {
         this.abandoned = checks(registry, "abandoned");
         this.dropped = checks(registry, "dropped");
         this.throttledChecks = checks(registry, "throttled");
+        io.micrometer.core.instrument.Gauge.builder("twofa.password.hash.queue", hashing, HashingQueue::size)
+                .description("Password hashes waiting for a hashing thread or running").register(registry);
     }
 
     private static Counter checks(MeterRegistry registry, String outcome) {
@@ -118,7 +120,8 @@ public class PasswordVerifier {
     }
 
     public Uni<Outcome> checkLogin(String login, String password, Client client) {
-        return admitted(client, () -> throttle.reservePassword(throttles.password(), login, client.address(), client.onRefusal())
+        return admitted(client, () -> throttle.reservePassword(throttles.password(), login, client.address(), !hashing.full(),
+                client.onRefusal())
                 .flatMap(reserved -> reserved.attempt() instanceof Attempt.Allowed
                         ? Panache.withSession(() -> accounts.findByLogin(login))
                                 .flatMap(account -> evaluate(reserved, account, password, client))
@@ -129,7 +132,7 @@ public class PasswordVerifier {
         return Panache.withSession(() -> accounts.findById(accountId)).flatMap(account -> account == null
                 ? Uni.createFrom().item((Outcome) new Outcome.Failed(null))
                 : admitted(client, () -> throttle.reservePassword(throttles.password(), account.login, client.address(),
-                        client.onRefusal())
+                        !hashing.full(), client.onRefusal())
                         .flatMap(reserved -> reserved.attempt() instanceof Attempt.Allowed
                                 ? evaluate(reserved, account, password, client)
                                 : refused(reserved))));
@@ -171,9 +174,11 @@ public class PasswordVerifier {
     }
 
     /**
-     * Runs {@code check} unless its client is gone or the hashing queue is full: then it is answered at once, with no
-     * database work and nothing counted. A check refused by the throttle holds no place in the queue, so a flood of
-     * throttled attempts does not crowd out the checks that get evaluated.
+     * Runs {@code check} unless its client is gone or there are too many checks in progress (in all, or from its
+     * address): then it is answered at once, with no database work and nothing counted. An attempt the throttle refuses
+     * never takes a place in the hashing queue (a throttled flood does not crowd out the checks that get evaluated); one
+     * that finds no room to hash is answered busy and spends its address's budget (a client that ignores
+     * {@code Retry-After} is soon throttled).
      */
     private Uni<Outcome> admitted(Client client, java.util.function.Supplier<Uni<Outcome>> check) {
         return Uni.createFrom().deferred(() -> {
@@ -181,15 +186,21 @@ public class PasswordVerifier {
                 abandoned.increment();
                 return Uni.createFrom().item(new Outcome.Abandoned());
             }
-            if (hashing.full()) {
+            String address = Throttle.addressKey(throttles.password(), client.address());
+            if (!hashing.tryBegin(address)) {
                 busy.increment();
                 return Uni.createFrom().item(new Outcome.Busy(busyRetryAfter));
             }
-            return Uni.createFrom().<Outcome>deferred(check::get);
+            // ended once the check ends, however it ends (answered, failed, or cancelled)
+            return Uni.createFrom().<Outcome>deferred(check::get).onTermination().invoke(() -> hashing.end(address));
         });
     }
 
     private Uni<Outcome> refused(Throttle.PasswordReservation reserved) {
+        if (reserved.busy()) {
+            busy.increment();
+            return Uni.createFrom().item(new Outcome.Busy(busyRetryAfter));
+        }
         throttledChecks.increment();
         return Uni.createFrom().item(new Outcome.Throttled(((Attempt.Throttled) reserved.attempt()).retryAfterSeconds(),
                 reserved.refusal()));
@@ -203,7 +214,7 @@ public class PasswordVerifier {
     private Uni<Outcome> evaluate(Throttle.PasswordReservation reserved, Account account, String password, Client client) {
         if (!hashing.tryEnter()) {
             busy.increment();
-            return throttle.passwordNotEvaluated(reserved).replaceWith((Outcome) new Outcome.Busy(busyRetryAfter));
+            return throttle.passwordNotEvaluated(reserved, true).replaceWith((Outcome) new Outcome.Busy(busyRetryAfter));
         }
         String hash = account == null ? null : account.passwordHash;
         return hashing.run(() -> {
@@ -215,7 +226,7 @@ public class PasswordVerifier {
         }).onTermination().invoke(hashing::leave).flatMap(ok -> {
             if (ok == null) {
                 dropped.increment();
-                return throttle.passwordNotEvaluated(reserved).replaceWith((Outcome) new Outcome.Abandoned());
+                return throttle.passwordNotEvaluated(reserved, false).replaceWith((Outcome) new Outcome.Abandoned());
             }
             return ok
                     ? throttle.passwordSucceeded(reserved).replaceWith((Outcome) new Outcome.Verified(account))

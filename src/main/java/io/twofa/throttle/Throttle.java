@@ -49,11 +49,12 @@ public class Throttle {
     }
 
     /**
-     * A password reservation: {@code attempt} says whether to evaluate; {@code refusal} why not (null when allowed).
-     * Pass it to {@link #passwordSucceeded} after a right password.
+     * A password reservation: {@code attempt} says whether to evaluate; {@code refusal} why not (null when allowed, or
+     * when {@code busy}: every scope admitted the attempt but there was no room to hash it). Pass it to
+     * {@link #passwordSucceeded} after a right password.
      */
-    public record PasswordReservation(Attempt attempt, PasswordRefusal refusal, boolean knownAddress, String subject,
-            String addressKey, Instant at, PasswordRules rules) {
+    public record PasswordReservation(Attempt attempt, PasswordRefusal refusal, boolean busy, boolean knownAddress,
+            String subject, String addressKey, Instant at, PasswordRules rules) {
     }
 
     /** A reservation, with what the caller read in the same statement ({@code read} null when it found nothing). */
@@ -109,11 +110,12 @@ public class Throttle {
 
     /**
      * Reserves a password attempt for {@code login} from {@code clientAddress} in all scopes, in one statement committed
-     * at once: evaluate it only if {@link Attempt.Allowed}. {@code onRefusal} gives, per refusal reason, a piece to run
-     * in the same statement when the attempt is refused for that reason (gated on {@link PasswordRefusal#gate()}), or
-     * null.
+     * at once: evaluate it only if {@link Attempt.Allowed}. Without {@code room} to hash it, an attempt that every scope
+     * admits is counted in the address budget only and answered {@code busy}. {@code onRefusal} gives, per refusal
+     * reason, a piece to run in the same statement when the attempt is refused for that reason (gated on
+     * {@link PasswordRefusal#gate()}), or null.
      */
-    public Uni<PasswordReservation> reservePassword(PasswordRules rules, String login, String clientAddress,
+    public Uni<PasswordReservation> reservePassword(PasswordRules rules, String login, String clientAddress, boolean room,
             Function<PasswordRefusal, Sql> onRefusal) {
         // microseconds, as PostgreSQL stores them: the success finds this attempt in the ceiling by its time
         Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
@@ -126,16 +128,19 @@ public class Throttle {
                 extras.add(piece);
             }
         }
-        return counters.reservePassword(rules, subject, address, now, extras).map(row -> {
+        return counters.reservePassword(rules, subject, address, now, room, extras).map(row -> {
             if (row.counted()) {
-                return new PasswordReservation(new Attempt.Allowed(), null, row.known(), subject, address, now, rules);
+                return new PasswordReservation(new Attempt.Allowed(), null, false, row.known(), subject, address, now, rules);
+            }
+            if (row.busy()) {
+                return new PasswordReservation(new Attempt.Throttled(1), null, true, row.known(), subject, address, now, rules);
             }
             PasswordRefusal refusal = row.addressWait() != null ? PasswordRefusal.ADDRESS
                     : row.pairWait() != null ? PasswordRefusal.LOGIN_AT_ADDRESS : PasswordRefusal.LOGIN_CEILING;
             Instant until = Stream.of(row.addressWait(), row.pairWait(), row.ceilingWait()).filter(Objects::nonNull)
                     .max(Instant::compareTo).orElse(now);
-            return new PasswordReservation(new Attempt.Throttled(secondsUntil(now, until)), refusal, row.known(), subject,
-                    address, now, rules);
+            return new PasswordReservation(new Attempt.Throttled(secondsUntil(now, until)), refusal, false, row.known(),
+                    subject, address, now, rules);
         });
     }
 
@@ -147,11 +152,17 @@ public class Throttle {
 
     /**
      * An admitted attempt that was not evaluated after all (no room to hash it, or its client left): its counts are
-     * given back. A failure count that falls below its free attempts lifts its wait; one that stays above keeps it.
+     * given back, except the address budget's when {@code chargeAddress} (an address asking while the service is busy
+     * spends its budget). A failure count that falls below its free attempts lifts its wait; one above keeps it.
      */
-    public Uni<Void> passwordNotEvaluated(PasswordReservation reservation) {
+    public Uni<Void> passwordNotEvaluated(PasswordReservation reservation, boolean chargeAddress) {
         return counters.passwordNotEvaluated(reservation.rules(), reservation.subject(), reservation.addressKey(),
-                reservation.knownAddress(), reservation.at());
+                reservation.knownAddress() || chargeAddress, reservation.at());
+    }
+
+    /** The key a client address is counted under (an IPv6 address: its network); never null. */
+    public static String addressKey(PasswordRules rules, String clientAddress) {
+        return ClientAddresses.key(clientAddress, rules.ipv6PrefixLength());
     }
 
     /**

@@ -53,18 +53,42 @@ class ThrottleRepository {
     static final String ADDRESS = "pw_address";
     static final String LOGIN = "pw_login";
 
-    /**
-     * The password counters of this attempt, locked (in one order, so concurrent attempts queue instead of
-     * deadlocking) and read at their latest committed state: the decision below is taken on what the other attempts
-     * have counted, so a parallel burst gets exactly the free evaluations and no attempt is counted in one scope but
-     * refused by another.
-     */
-    private static final String PW_ROWS = """
+    /** This attempt's password counters as the statement's snapshot sees them, without locking them. */
+    private static final String PW_PEEK = """
             select scope, failures, blocked_until, expires_at, recent from attempt_counter
             where (scope = 'pw_address' and subject = :pw_addr) or (scope = 'pw_login' and subject = :pw_login)
-               or (scope = 'pw_pair' and subject = :pw_pair)
+               or (scope = 'pw_pair' and subject = :pw_pair)""";
+
+    /**
+     * Whether the snapshot shows a wait that refuses the attempt already (address budget, or login at this address).
+     * Then nothing is locked: a flood from an address that waits is answered from reads alone, and its requests do not
+     * queue on its counter's lock (which would hold database connections that other users need).
+     */
+    private static final String PW_PEEK_REFUSES = """
+            select 1 from pw_peek p cross join pw_known k
+            where p.expires_at > :pw_now::timestamptz and p.blocked_until > :pw_now::timestamptz
+              and (p.scope = 'pw_pair' or (p.scope = 'pw_address' and not k.known))""";
+
+    /**
+     * Otherwise the counters that apply (a known address's attempt: only its own), locked in one order so concurrent
+     * attempts queue instead of deadlocking, and read at their latest committed state: the decision below is taken on
+     * what the other attempts have counted, so a parallel burst gets exactly the free evaluations and no attempt is
+     * counted in one scope but refused by another.
+     */
+    private static final String PW_LOCKED = """
+            select scope, failures, blocked_until, expires_at, recent from attempt_counter
+            where ((scope = 'pw_address' and subject = :pw_addr and not (select known from pw_known))
+                   or (scope = 'pw_login' and subject = :pw_login and not (select known from pw_known))
+                   or (scope = 'pw_pair' and subject = :pw_pair))
+              and not exists (select 1 from pw_peek_refuses)
             order by scope, subject
             for update""";
+
+    /** The rows the decision is taken on: the locked ones, or the snapshot's when it refuses already. */
+    private static final String PW_ROWS = """
+            select * from pw_locked
+            union all
+            select * from pw_peek where exists (select 1 from pw_peek_refuses)""";
 
     private static final String PW_KNOWN = """
             select exists (select 1 from known_address where subject = :pw_login and address = :pw_addr
@@ -102,7 +126,7 @@ class ThrottleRepository {
             insert into attempt_counter as c (scope, subject, failures, blocked_until, locked, updated_at, expires_at, recent)
             select 'pw_login', :pw_login, 1, null, false, :pw_now, :pw_now::timestamptz + make_interval(secs => :pw_c_window::float8),
                    array[:pw_now::timestamptz]
-            from pw_admit where not known and exists (select 1 from pw_count_address)
+            from pw_admit where not known and :pw_room and exists (select 1 from pw_count_address)
             on conflict (scope, subject) do update set
                 recent = array(select r.at from unnest(c.recent) as r(at) where r.at > :pw_c_since::timestamptz order by r.at)
                     || :pw_now::timestamptz,
@@ -138,8 +162,12 @@ class ThrottleRepository {
                 + "max::float8, :" + p + "delay::float8 * power(2, least(" + n + " - :" + p + "free, 30)))) end";
     }
 
-    /** What the statement answers: whether the attempt was counted (and may be evaluated), and each scope's wait. */
+    /**
+     * What the statement answers: whether the attempt was counted (and may be evaluated); whether every scope admitted
+     * it but there was no room to hash it ({@code busy}: then only the address budget counted it); each scope's wait.
+     */
     private static final String PW_RESULT = "select (select count(*) from pw_count_pair) as counted, d.known, "
+            + "exists (select 1 from pw_admit) and not :pw_room as busy, "
             + "d.address_wait, d.pair_wait, d.ceiling_wait from pw_decision d";
 
     /**
@@ -173,13 +201,13 @@ class ThrottleRepository {
             pw_address_back as (
                 update attempt_counter set failures = greatest(failures - 1, 0),
                     blocked_until = case when failures - 1 < :pw_a_free then null else blocked_until end
-                where scope = 'pw_address' and subject = :pw_addr and failures > 0 and not :pw_known),
+                where scope = 'pw_address' and subject = :pw_addr and failures > 0 and not :pw_keep_address),
             pw_refunded as (
                 update attempt_counter set
                     recent = recent[1 : array_position(recent, :pw_at::timestamptz) - 1]
                         || recent[array_position(recent, :pw_at::timestamptz) + 1 :],
                     failures = greatest(failures - 1, 0)
-                where scope = 'pw_login' and subject = :pw_login and not :pw_known
+                where scope = 'pw_login' and subject = :pw_login
                   and array_position(recent, :pw_at::timestamptz) is not null)
             select 1""";
 
@@ -281,17 +309,24 @@ class ThrottleRepository {
     }
 
     /** The result of a password reservation, as the statement returned it. */
-    record PasswordRow(boolean counted, boolean known, Instant addressWait, Instant pairWait, Instant ceilingWait) {
+    record PasswordRow(boolean counted, boolean known, boolean busy, Instant addressWait, Instant pairWait, Instant ceilingWait) {
     }
 
     /**
      * Reserves a password attempt in all its scopes, in one statement: admitted only if every scope admits it, and then
-     * counted in every scope. {@code extras}: pieces of the caller (e.g. audit rows) that run in the same statement,
-     * gated on the refusal gates ({@link PasswordRefusal#gate()}).
+     * counted in every scope; without {@code room} to hash it, an admitted attempt is counted in the address budget only
+     * (an address that keeps asking while the service is busy spends its budget). {@code extras}: pieces of the caller
+     * (e.g. audit rows) that run in the same statement, gated on the refusal gates ({@link PasswordRefusal#gate()}).
      */
-    Uni<PasswordRow> reservePassword(Throttle.PasswordRules rules, String login, String address, Instant now, List<Sql> extras) {
-        Object[] params = passwordParams(rules, login, address, now).toArray();
+    Uni<PasswordRow> reservePassword(Throttle.PasswordRules rules, String login, String address, Instant now, boolean room,
+            List<Sql> extras) {
+        List<Object> all = passwordParams(rules, login, address, now);
+        all.addAll(List.of("pw_room", room));
+        Object[] params = all.toArray();
         Statement statement = Statement.with("pw_known", Sql.of(PW_KNOWN, params))
+                .and("pw_peek", Sql.of(PW_PEEK, params))
+                .and("pw_peek_refuses", Sql.of(PW_PEEK_REFUSES, params))
+                .and("pw_locked", Sql.of(PW_LOCKED, params))
                 .and("pw_rows", Sql.of(PW_ROWS, params))
                 .and("pw_live", Sql.of("select * from pw_rows where expires_at > :pw_now::timestamptz", params))
                 .and("pw_window", Sql.of(PW_WINDOW, params))
@@ -301,20 +336,20 @@ class ThrottleRepository {
                 .and("pw_count_address", Sql.of(countConsecutive(ADDRESS, "pw_addr", "pw_a_", "from pw_admit where not known"), params))
                 .and("pw_count_ceiling", Sql.of(PW_COUNT_CEILING, params))
                 .and("pw_count_pair", Sql.of(countConsecutive(PAIR, "pw_pair", "pw_p_",
-                        "from pw_admit where known or exists (select 1 from pw_count_ceiling)"), params))
+                        "from pw_admit where :pw_room and (known or exists (select 1 from pw_count_ceiling))"), params))
                 .and(PasswordRefusal.ADDRESS.gate(), Sql.of("select 1 from pw_decision where address_wait is not null"))
                 .and(PasswordRefusal.LOGIN_AT_ADDRESS.gate(), Sql.of("select 1 from pw_decision "
                         + "where address_wait is null and pair_wait is not null"))
                 // also an attempt admitted on the snapshot but refused by a counter a concurrent attempt inserted meanwhile
                 .and(PasswordRefusal.LOGIN_CEILING.gate(), Sql.of("select 1 from pw_decision where address_wait is null "
-                        + "and pair_wait is null and not exists (select 1 from pw_count_pair)"));
+                        + "and pair_wait is null and :pw_room and not exists (select 1 from pw_count_pair)", "pw_room", room));
         for (int i = 0; i < extras.size(); i++) {
             statement.and("pw_extra_" + i, extras.get(i));
         }
-        Statement.Rendered rendered = statement.select(Sql.of(PW_RESULT));
+        Statement.Rendered rendered = statement.select(Sql.of(PW_RESULT, "pw_room", room));
         return pool.preparedQuery(rendered.sql()).execute(rendered.args()).map(rows -> {
             Row row = rows.iterator().next();
-            return new PasswordRow(row.getLong("counted") > 0, row.getBoolean("known"), instant(row, "address_wait"),
+            return new PasswordRow(row.getLong("counted") > 0, row.getBoolean("known"), row.getBoolean("busy"), instant(row, "address_wait"),
                     instant(row, "pair_wait"), instant(row, "ceiling_wait"));
         });
     }
@@ -325,9 +360,11 @@ class ThrottleRepository {
         return pool.preparedQuery(statement.sql()).execute(statement.args()).replaceWithVoid();
     }
 
-    Uni<Void> passwordNotEvaluated(Throttle.PasswordRules rules, String login, String address, boolean known, Instant reservedAt) {
+    /** {@code keepAddress}: the address budget keeps its count (a known address's attempt was not in it at all). */
+    Uni<Void> passwordNotEvaluated(Throttle.PasswordRules rules, String login, String address, boolean keepAddress,
+            Instant reservedAt) {
         Statement.Rendered statement = Statement.of(Sql.of(PW_NOT_EVALUATED, "pw_login", login, "pw_addr", address,
-                "pw_pair", address + " " + login, "pw_known", known, "pw_at", reservedAt,
+                "pw_pair", address + " " + login, "pw_keep_address", keepAddress, "pw_at", reservedAt,
                 "pw_p_free", rules.perLoginAndAddress().freeAttempts(), "pw_a_free", rules.perAddress().freeAttempts()));
         return pool.preparedQuery(statement.sql()).execute(statement.args()).replaceWithVoid();
     }
