@@ -40,6 +40,16 @@ public final class FromAddress {
     }
 
     public static Reply post(String from, String path, String json, Map<String, String> extraHeaders, Duration timeout) {
+        return post(from, path, json, extraHeaders, timeout, () -> {
+        });
+    }
+
+    /**
+     * As above, but the request's last byte is sent only after {@code beforeLastByte} returns (e.g. a barrier that all
+     * requests of a burst wait at): the server then gets the whole burst at the same moment.
+     */
+    public static Reply post(String from, String path, String json, Map<String, String> extraHeaders, Duration timeout,
+            Runnable beforeLastByte) {
         if (!from.startsWith("127.")) {
             throw new IllegalArgumentException("tests use loopback source addresses only: " + from);
         }
@@ -58,7 +68,10 @@ public final class FromAddress {
             socket.setSoTimeout(timeoutMs);
             OutputStream out = socket.getOutputStream();
             out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            out.write(body);
+            out.write(body, 0, body.length - 1);
+            out.flush();
+            beforeLastByte.run();
+            out.write(body, body.length - 1, 1);
             out.flush();
             byte[] raw = readUntilClosed(socket.getInputStream(), t0, timeoutMs);
             if (raw == null) {
@@ -82,8 +95,14 @@ public final class FromAddress {
     }
 
     public static Reply login(String from, String login, String password, Map<String, String> headers, Duration timeout) {
+        return login(from, login, password, headers, timeout, () -> {
+        });
+    }
+
+    public static Reply login(String from, String login, String password, Map<String, String> headers, Duration timeout,
+            Runnable beforeLastByte) {
         String json = "{\"login\":\"" + escape(login) + "\",\"password\":\"" + escape(password) + "\",\"client\":\"web\"}";
-        return post(from, "/api/v1/auth/login", json, headers, timeout);
+        return post(from, "/api/v1/auth/login", json, headers, timeout, beforeLastByte);
     }
 
     private static String escape(String s) {
