@@ -16,15 +16,17 @@
   function emptySession() {
     return {
       login: null,          // as typed at the password step
-      challenge: null,      // { token, expiresAt, kind: 'second_factor' | 'enrollment' }
+      challenge: null,      // { token, expiresAt, kind: 'second_factor' | 'enrollment' | 'password_change' }
+      temporaryPassword: null, // the admin's temporary password just typed, sent once as current_password
       access: null,         // { token, claims, expiresAt }
       enrollmentDue: null,  // grace period end (SPEC §8), from the login response
-      enrollment: null,     // { flow: 'login' | 'new_phone', issuer, expiresAt }
+      enrollment: null,     // { flow: 'login' | 'new_phone', token (the challenge that reads and confirms it), issuer, expiresAt }
       policy: null,         // GET /site-policy, for the issuer shown on backup codes
       me: null,             // GET /me
       codes: null,          // backup codes on screen: { login, issuer, codes, generatedAt, then }
       notice: null,         // text shown once on the home screen
-      auditBefore: null
+      auditBefore: null,
+      usersAfter: null      // keyset of the accounts list: the last login shown
     };
   }
 
@@ -163,7 +165,12 @@
     throw new ApiError(response.status, message, problem, response.headers);
   }
 
-  /** An API call with the access token; a refused token ends the session. */
+  const STEP_UP_REQUIRED = 'urn:twofa:problem:step-up-required';
+
+  /**
+   * An API call with the access token; a refused token ends the session. An action that needs a recent sign-in
+   * (403 step-up-required) asks for the password and a code in a dialog, then runs once more with the fresh token.
+   */
   async function withAccess(method, path, body) {
     if (!session.access) throw new ApiError(401, 'You are signed out.');
     try {
@@ -172,6 +179,20 @@
       if (e.tokenRefused) {
         signOut('Your session has ended. Sign in again.');
       }
+      if (e.status === 403 && e.problem.type === STEP_UP_REQUIRED) {
+        await stepUp(e.problem.max_age);
+        return withAccessOnce(method, path, body);
+      }
+      throw e;
+    }
+  }
+
+  /** The retry after a step-up: no second dialog. */
+  async function withAccessOnce(method, path, body) {
+    try {
+      return await api(method, path, { token: session.access.token, body });
+    } catch (e) {
+      if (e.tokenRefused) signOut('Your session has ended. Sign in again.');
       throw e;
     }
   }
@@ -300,7 +321,17 @@
     }
     $('login-password').value = '';
     session.login = login;
+    if (answer.status === 'password_change_required') {
+      // kept only until the new password is saved: the user does not type the temporary one twice
+      session.temporaryPassword = password;
+    }
+    await continueLogin(answer);
+  });
+
+  /** The next step of a login, from the answer of the password step (or of the change of a temporary password). */
+  async function continueLogin(answer) {
     if (answer.status === 'authenticated') {
+      session.challenge = null;
       session.enrollmentDue = answer.enrollment_due || null;
       await enterHome(answer);
     } else if (answer.status === 'second_factor_required') {
@@ -309,10 +340,61 @@
     } else if (answer.status === 'enrollment_required') {
       session.challenge = challengeOf(answer, 'enrollment');
       await startEnrollment('login');
+    } else if (answer.status === 'password_change_required') {
+      session.challenge = challengeOf(answer, 'password_change');
+      showPasswordChange();
     } else {
       throw new ApiError(0, `Unexpected answer from the service (${answer.status}).`);
     }
+  }
+
+  // ------------------------------------------------------------------------------------------------ temporary password
+
+  function showPasswordChange() {
+    document.querySelectorAll('.pending-login').forEach((el) => { el.textContent = session.login; });
+    show('screen-password', 'new-own-password');
+    every(1000, (cancel) => {
+      if (!session.challenge || session.challenge.kind !== 'password_change') { cancel(); return; }
+      const left = (session.challenge.expiresAt - Date.now()) / 1000;
+      text('password-deadline', left > 0
+        ? `For your security this step must be finished within ${formatDuration(left)}.`
+        : 'This sign-in has timed out. Choose “Cancel and start over”.');
+      if (left <= 0) cancel();
+    });
+  }
+
+  handleSubmit($('password-change-form'), async () => {
+    const next = $('new-own-password').value;
+    if (next.length < 8) {
+      throw new ApiError(400, 'Choose a password of at least 8 characters.', { field: 'new_password' });
+    }
+    if (next !== $('new-own-password-again').value) {
+      throw new ApiError(400, 'The two passwords differ. Type the same new password twice.', { field: 'new_password' });
+    }
+    if (challengeExpired()) {
+      signOut('That sign-in took too long. Sign in again with the temporary password.');
+      return;
+    }
+    let answer;
+    try {
+      answer = await api('PUT', 'me/password', {
+        token: session.challenge.token,
+        body: { current_password: session.temporaryPassword, new_password: next }
+      });
+    } catch (e) {
+      if (e.tokenRefused) {
+        signOut('That sign-in took too long. Sign in again with the temporary password.');
+        return;
+      }
+      throw e;
+    }
+    session.temporaryPassword = null;
+    $('password-change-form').reset();
+    session.notice = 'Your new password is saved.';
+    await continueLogin(answer);
   });
+
+  $('password-change-cancel').addEventListener('click', () => signOut(''));
 
   function challengeOf(answer, kind) {
     return { token: answer.challenge_token, expiresAt: Date.now() + answer.expires_in * 1000, kind };
@@ -335,6 +417,10 @@
     $('user-facts').replaceChildren();
     $('user-card').hidden = true;
     shownUser = null;
+    $('users-rows').replaceChildren();
+    $('users-table').hidden = true;
+    $('users-more').hidden = true;
+    closeStepUp(false);
     $('enroll-qr').removeAttribute('src');
     delete $('enroll-secret').dataset.secret;
     ['me-login', 'me-role', 'me-factor', 'me-amr', 'me-client', 'me-auth-time', 'me-expiry', 'me-enrolled',
@@ -436,6 +522,8 @@
     const pendingUntil = Date.now() + started.expires_in * 1000;
     session.enrollment = {
       flow,
+      // only this token reads and confirms the new key: the access token cannot (a stolen one is not enough)
+      token: flow === 'login' ? session.challenge.token : started.enrollment_token,
       issuer,
       // in the login flow the challenge token usually expires before the pending key does
       expiresAt: flow === 'login' ? Math.min(pendingUntil, session.challenge.expiresAt) : pendingUntil
@@ -527,12 +615,17 @@
     const flow = session.enrollment.flow;
     let confirmed;
     try {
-      confirmed = flow === 'login'
-        ? await api('POST', 'enrollment/confirm', { token: session.challenge.token, body: { code } })
-        : await withAccess('POST', 'enrollment/confirm', { code });
+      confirmed = await api('POST', 'enrollment/confirm', { token: session.enrollment.token, body: { code } });
     } catch (e) {
       if (e.tokenRefused && flow === 'login') {
         signOut('The set-up took too long. Sign in again to get a new key.');
+        return;
+      }
+      if (e.tokenRefused) {
+        session.enrollment = null;
+        stopAllTimers();
+        await showHome({ text: 'The set-up of the new phone took too long. Enter your password to start again.', warning: true });
+        $('phone-password').focus();
         return;
       }
       if (e.status === 409) {
@@ -655,6 +748,115 @@
     });
   });
 
+  // ------------------------------------------------------------------------------------------------ step-up
+
+  /** The dialog in progress: { promise, resolve, reject, returnFocus }. */
+  let pendingStepUp = null;
+
+  /** An account without a second factor confirms the password alone (client users, or no authenticator yet). */
+  function passwordIsEnough() {
+    const role = (session.access.claims.groups || [])[0];
+    return role === 'client' || (!!session.me && !session.me.account.enrolled);
+  }
+
+  /**
+   * Asks for the password and a code (403 step-up-required); resolves once a fresh access token is in place, rejects
+   * when the person cancels. Actions that answer step-up-required at the same moment share one dialog.
+   */
+  function stepUp(maxAge) {
+    if (pendingStepUp) return pendingStepUp.promise;
+    const form = $('stepup-form');
+    form.reset();
+    clearErrors(form);
+    const needsCode = !passwordIsEnough();
+    $('stepup-code-field').hidden = !needsCode;
+    $('stepup-alt').hidden = !needsCode;
+    stepUpWithBackupCode(false);
+    const minutes = Math.max(1, Math.round((maxAge || 300) / 60));
+    text('stepup-intro', `This change needs a sign-in from the last ${plural(minutes, 'minute', 'minutes')}. `
+      + `Confirm your password${needsCode ? ' and a code' : ''} to continue; the change is then made.`);
+    let resolve;
+    let reject;
+    const promise = new Promise((res, rej) => { resolve = res; reject = rej; });
+    pendingStepUp = { promise, resolve, reject, returnFocus: document.activeElement };
+    $('stepup-dialog').showModal();
+    $('stepup-password').focus();
+    return promise;
+  }
+
+  function stepUpWithBackupCode(on) {
+    $('stepup-code-field').hidden = on || $('stepup-alt').hidden;
+    $('stepup-backup-field').hidden = !on;
+    $('stepup-use-backup').hidden = on;
+    $('stepup-use-totp').hidden = !on;
+  }
+
+  $('stepup-use-backup').addEventListener('click', () => { stepUpWithBackupCode(true); $('stepup-backup').focus(); });
+  $('stepup-use-totp').addEventListener('click', () => { stepUpWithBackupCode(false); $('stepup-code').focus(); });
+
+  /** Closes the dialog; the waiting action goes on (done) or ends with a message (cancelled). */
+  function closeStepUp(done) {
+    const pending = pendingStepUp;
+    pendingStepUp = null;
+    const dialog = $('stepup-dialog');
+    if (dialog.open) dialog.close();
+    const form = $('stepup-form');
+    form.reset();
+    clearErrors(form);
+    if (!pending) return;
+    if (pending.returnFocus && typeof pending.returnFocus.focus === 'function' && document.contains(pending.returnFocus)) {
+      pending.returnFocus.focus();
+    }
+    if (done) {
+      pending.resolve();
+    } else {
+      pending.reject(new ApiError(0, 'Not changed: this needs you to confirm your password and code first.'));
+    }
+  }
+
+  handleSubmit($('stepup-form'), async () => {
+    const password = $('stepup-password').value;
+    if (!password) throw new ApiError(400, 'Enter your password.', { field: 'password' });
+    const body = { password };
+    if (!$('stepup-backup-field').hidden) {
+      const backupCode = $('stepup-backup').value.trim();
+      if (!backupCode) throw new ApiError(400, 'Enter one of your backup codes.', { field: 'backup_code' });
+      body.backup_code = backupCode;
+    } else if (!$('stepup-code-field').hidden) {
+      const code = digitsOnly($('stepup-code').value);
+      if (!/^\d{6}$/.test(code)) throw new ApiError(400, 'Enter the 6 digits your authenticator app shows.', { field: 'code' });
+      body.code = code;
+    }
+    let answer;
+    try {
+      answer = await api('POST', 'auth/step-up', { token: session.access.token, body });
+    } catch (e) {
+      if (e.tokenRefused) {
+        closeStepUp(false);
+        signOut('Your session has ended. Sign in again.');
+        return;
+      }
+      if (e.status === 401) {
+        $('stepup-code').value = '';
+        $('stepup-backup').value = '';
+        // a wrong code: back to the code field (a wrong password keeps the focus on the password)
+        if (!/password/i.test(e.message)) e.field = body.backup_code ? 'backup_code' : (body.code ? 'code' : null);
+      }
+      throw e;
+    }
+    // a new access token of the same sign-in (same client), with a new auth_time
+    setAccess(answer);
+    showTokenFacts();
+    closeStepUp(true);
+  });
+
+  $('stepup-cancel').addEventListener('click', () => closeStepUp(false));
+  $('stepup-dialog').addEventListener('cancel', (event) => {
+    // Escape: the same as Cancel
+    event.preventDefault();
+    closeStepUp(false);
+  });
+
   // ------------------------------------------------------------------------------------------------ signed in
 
   function setAccess(answer) {
@@ -672,6 +874,8 @@
   async function enterHome(answer) {
     if (answer) setAccess(answer);
     resetForms();
+    // on the device page (device.js) a sign-in leads to the waiting program's approval first
+    if (window.twofaDevice && window.twofaDevice.signedIn(session.access.token, () => enterHome(null))) return;
     const claims = session.access.claims;
     const admin = Array.isArray(claims.groups) && claims.groups.includes('admin');
     ['tab-policy', 'tab-users', 'tab-audit'].forEach((id) => { $(id).hidden = !admin; });
@@ -680,7 +884,8 @@
     session.notice = null;
   }
 
-  async function showHome(notice) {
+  /** What the current access token states, on the account tab. */
+  function showTokenFacts() {
     const claims = session.access.claims;
     text('me-login', claims.upn);
     text('me-role', (claims.groups || []).join(', '));
@@ -688,6 +893,10 @@
     text('me-amr', (claims.amr || []).join(', '));
     text('me-client', claims.client);
     text('me-auth-time', claims.auth_time ? formatDateTime(claims.auth_time * 1000) : '');
+  }
+
+  async function showHome(notice) {
+    showTokenFacts();
     const noticeEl = $('home-notice');
     noticeEl.classList.remove('warning');
     if (typeof notice === 'string') {
@@ -864,6 +1073,63 @@
 
   let shownUser = null;
 
+  handleSubmit($('list-users-form'), () => loadUsers(false));
+  $('users-more').addEventListener('click', async () => {
+    try {
+      await loadUsers(true);
+    } catch (e) {
+      showError($('list-users-form'), e);
+    }
+  });
+
+  /** A page of accounts in login order; "More accounts" continues after the last login shown. */
+  async function loadUsers(more) {
+    clearErrors($('list-users-form'));
+    const params = new URLSearchParams({ limit: '20' });
+    const prefix = $('list-prefix').value.trim();
+    if (prefix) params.set('prefix', prefix);
+    [['list-role', 'role'], ['list-status', 'status'], ['list-enrolled', 'enrolled']].forEach(([id, name]) => {
+      if ($(id).value) params.set(name, $(id).value);
+    });
+    if (more && session.usersAfter != null) params.set('after', session.usersAfter);
+    const page = await withAccess('GET', 'users?' + params);
+    const rows = page.users.map((u) => {
+      const tr = document.createElement('tr');
+      const first = document.createElement('td');
+      const open = document.createElement('button');
+      open.type = 'button';
+      open.className = 'link';
+      open.textContent = u.login;
+      open.addEventListener('click', async () => {
+        try {
+          showUser(await withAccess('GET', 'users/' + encodeURIComponent(u.login)));
+          $('user-card-title').scrollIntoView();
+        } catch (e) {
+          showError($('find-user-form'), e);
+        }
+      });
+      first.appendChild(open);
+      tr.appendChild(first);
+      [u.role, u.status + (u.password_change_required ? ' (must change password)' : ''),
+        u.enrolled ? 'Set up' : 'Not set up', formatDateTime(u.created_at)].forEach((value) => {
+        const td = document.createElement('td');
+        td.textContent = value;
+        tr.appendChild(td);
+      });
+      return tr;
+    });
+    if (more) {
+      $('users-rows').append(...rows);
+    } else {
+      $('users-rows').replaceChildren(...rows);
+    }
+    session.usersAfter = page.next_after;
+    $('users-more').hidden = page.next_after == null;
+    $('users-table').hidden = false;
+    const shown = $('users-rows').children.length;
+    text('users-caption', shown === 0 ? 'No accounts match.' : `${plural(shown, 'account', 'accounts')} shown, in login order`);
+  }
+
   handleSubmit($('create-user-form'), async () => {
     text('users-status', '');
     const body = { login: $('new-login').value, password: $('new-password').value, role: $('new-role').value };
@@ -885,6 +1151,8 @@
     text('user-card-title', u.login);
     const facts = [
       ['Role', u.role],
+      ['Status', u.status === 'disabled' ? 'Disabled – cannot sign in' : 'Active'],
+      ['Must change password', u.password_change_required ? 'Yes – temporary password set' : 'No'],
       ['Created', formatDateTime(u.created_at)],
       ['Authenticator app', u.enrolled ? `Set up on ${formatDateTime(u.enrolled_at)}` : 'Not set up'],
       ['Backup codes left', String(u.backup_codes_remaining)],
@@ -903,9 +1171,37 @@
     cancelResetConfirmation();
     clearErrors($('reset-form'));
     clearErrors($('issue-codes-form'));
+    clearErrors($('account-form'));
+    clearErrors($('temp-password-form'));
     $('issue-codes-form').reset();
+    $('temp-password-form').reset();
+    $('account-role').value = u.role;
+    $('account-status').value = u.status;
+    $('account-form').dataset.role = u.role;
+    $('account-form').dataset.status = u.status;
     $('user-card').hidden = false;
   }
+
+  handleSubmit($('account-form'), async () => {
+    const form = $('account-form');
+    const body = {};
+    if ($('account-role').value !== form.dataset.role) body.role = $('account-role').value;
+    if ($('account-status').value !== form.dataset.status) body.status = $('account-status').value;
+    if (!Object.keys(body).length) throw new ApiError(400, 'Nothing to change: choose another role or status.');
+    const login = shownUser;
+    const updated = await withAccess('PATCH', 'users/' + encodeURIComponent(login), body);
+    showUser(updated);
+    text('users-status', `Saved: ${login} is ${updated.status === 'disabled' ? 'disabled' : 'active'}, with role ${updated.role}.`);
+  });
+
+  handleSubmit($('temp-password-form'), async () => {
+    const password = $('temp-password').value;
+    if (password.length < 8) throw new ApiError(400, 'Give a temporary password of at least 8 characters.', { field: 'password' });
+    const login = shownUser;
+    await withAccess('POST', `users/${encodeURIComponent(login)}/password`, { password });
+    showUser(await withAccess('GET', 'users/' + encodeURIComponent(login)));
+    text('users-status', `Temporary password set for ${login}: they choose their own at the next sign-in.`);
+  });
 
   function cancelResetConfirmation() {
     const button = $('reset-button');

@@ -20,8 +20,16 @@ public class Account {
     public String passwordHash;
     public Role role;
     public Instant createdAt;
+    /** A disabled account cannot log in. */
+    public AccountState status = AccountState.ACTIVE;
+    /** Set by an admin's password reset: the next login must choose a new password first. */
+    public boolean passwordChangeRequired;
 
     public boolean isExemptFromTwoFactor() {
         return role == Role.CLIENT;
+    }
+
+    public boolean isActive() {
+        return status == AccountState.ACTIVE;
     }
 }

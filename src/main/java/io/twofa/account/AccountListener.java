@@ -11,7 +11,7 @@ public interface AccountListener {
 
     /** Why the account's sessions must end; kept with the session and told to its client. */
     enum Change {
-        PASSWORD_CHANGED("password_changed"), SECOND_FACTOR_RESET("second_factor_reset");
+        PASSWORD_CHANGED("password_changed"), SECOND_FACTOR_RESET("second_factor_reset"), ACCOUNT_DISABLED("account_disabled");
 
         private final String reason;
 

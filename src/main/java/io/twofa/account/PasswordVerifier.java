@@ -228,7 +228,8 @@ public class PasswordVerifier {
                 dropped.increment();
                 return throttle.passwordNotEvaluated(reserved, false).replaceWith((Outcome) new Outcome.Abandoned());
             }
-            return ok
+            // a disabled account fails like a wrong password, counters included: the answer never tells them apart
+            return ok && account.isActive()
                     ? throttle.passwordSucceeded(reserved).replaceWith((Outcome) new Outcome.Verified(account))
                     : Uni.createFrom().item(new Outcome.Failed(account));
         });

@@ -28,4 +28,6 @@ public class AuditEvent {
     public String detail;
     /** The X-Request-Id of the request that caused the event (null for events outside a request). */
     public String requestId;
+    /** For admin actions: seconds since the actor's authentication ({@code auth_time}), as step-up judged it. */
+    public Long actorAuthAgeSeconds;
 }

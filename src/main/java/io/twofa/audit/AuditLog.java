@@ -32,6 +32,15 @@ public class AuditLog {
         return record(new Entry(type, null, actor, subjectLogin, origin, detail));
     }
 
+    /**
+     * An admin action (or another action of a logged-in actor) with the age of the actor's authentication, in the
+     * caller's Hibernate transaction.
+     */
+    public Uni<Void> record(AuditType type, String actor, String subjectLogin, RequestOrigin origin, String detail,
+            long actorAuthAgeSeconds) {
+        return record(new Entry(type, null, actor, subjectLogin, origin, detail, actorAuthAgeSeconds));
+    }
+
     /** An event, in the caller's Hibernate transaction. */
     public Uni<Void> record(Entry entry) {
         return events.persist(entry.toEvent(clock)).invoke(() -> counted(entry)).replaceWithVoid();
@@ -58,7 +67,12 @@ public class AuditLog {
     }
 
     /** One audit event. {@code factor}: the second factor it is about (a metrics label), or null. */
-    public record Entry(AuditType type, String factor, String actor, String subjectLogin, RequestOrigin origin, String detail) {
+    public record Entry(AuditType type, String factor, String actor, String subjectLogin, RequestOrigin origin, String detail,
+            Long actorAuthAgeSeconds) {
+
+        public Entry(AuditType type, String factor, String actor, String subjectLogin, RequestOrigin origin, String detail) {
+            this(type, factor, actor, subjectLogin, origin, detail, null);
+        }
 
         AuditEvent toEvent(Clock clock) {
             AuditEvent e = new AuditEvent();
@@ -70,6 +84,7 @@ public class AuditLog {
             e.sourceIp = origin == null ? null : origin.sourceIp();
             e.detail = detail;
             e.requestId = origin == null ? null : origin.requestId();
+            e.actorAuthAgeSeconds = actorAuthAgeSeconds;
             return e;
         }
     }

@@ -23,6 +23,8 @@ import io.twofa.error.Require;
 import io.twofa.factor.RecoveryCodes;
 import io.twofa.factor.SecondFactors;
 import io.twofa.policy.SitePolicyService;
+import io.twofa.token.StepUp;
+import io.twofa.token.TokenPrincipal;
 import io.twofa.web.RequestOrigin;
 
 /** Issues and counts backup codes (SPEC §6); consuming them is {@link BackupCodeFactor}'s. */
@@ -43,17 +45,19 @@ public class BackupCodeService implements RecoveryCodes {
     private final SitePolicyService policies;
     private final PasswordVerifier passwords;
     private final SecretCipher cipher;
+    private final StepUp stepUp;
     private final AuditLog audit;
     private final Clock clock;
 
     BackupCodeService(BackupCodeRepository codes, AccountService accounts, SecondFactors factors, SitePolicyService policies,
-            PasswordVerifier passwords, SecretCipher cipher, AuditLog audit, Clock clock) {
+            PasswordVerifier passwords, SecretCipher cipher, StepUp stepUp, AuditLog audit, Clock clock) {
         this.codes = codes;
         this.accounts = accounts;
         this.factors = factors;
         this.policies = policies;
         this.passwords = passwords;
         this.cipher = cipher;
+        this.stepUp = stepUp;
         this.audit = audit;
         this.clock = clock;
     }
@@ -90,18 +94,20 @@ public class BackupCodeService implements RecoveryCodes {
     /** A new set for the caller, who re-enters the password; the old set is void in the same transaction. */
     public Uni<IssuedSet> regenerate(UUID accountId, String password, String actor, RequestOrigin origin) {
         Require.text("password", password, 1, 1024);
-        return passwords.confirmAccount(accountId, password, origin).flatMap(account -> issueFor(account, actor, origin, "by the user"));
+        return passwords.confirmAccount(accountId, password, origin)
+                .flatMap(account -> issueFor(account, actor, origin, "by the user", null));
     }
 
-    /** An admin's last resort for a user who lost phone and codes. */
-    public Uni<IssuedSet> issueByAdmin(String login, String reason, String actor, RequestOrigin origin) {
+    /** An admin's last resort for a user who lost phone and codes; needs step-up (codes for someone else grant access). */
+    public Uni<IssuedSet> issueByAdmin(String login, String reason, TokenPrincipal admin, RequestOrigin origin) {
         String why = Require.text("reason", reason, 1, 256);
         return accounts.findByLogin(login).flatMap(account -> account == null
                 ? Uni.createFrom().failure(ProblemException.noSuchAccount(login))
-                : issueFor(account, actor, origin, "by admin, reason: " + why));
+                : issueFor(account, admin.login(), origin, "by admin, reason: " + why, admin));
     }
 
-    private Uni<IssuedSet> issueFor(Account account, String actor, RequestOrigin origin, String detail) {
+    /** {@code admin}: the admin issuing them for someone (step-up), or null when the owner does. */
+    private Uni<IssuedSet> issueFor(Account account, String actor, RequestOrigin origin, String detail, TokenPrincipal admin) {
         if (account.isExemptFromTwoFactor()) {
             return Uni.createFrom().failure(new ProblemException(ProblemType.EXEMPT, "Client users do not use a second factor."));
         }
@@ -109,8 +115,13 @@ public class BackupCodeService implements RecoveryCodes {
         return Panache.withTransaction(() -> factors.anyPrimaryEnrolled(account.id).flatMap(enrolled -> !enrolled
                 ? Uni.createFrom().failure(new ProblemException(ProblemType.NOT_ENROLLED,
                         "Set up an authenticator app first; backup codes come with it."))
-                : replaceSet(account.id, now)
-                        .call(() -> audit.record(AuditType.BACKUP_CODES_ISSUED, actor, account.login, origin, detail))
+                // step-up last: after the checks that refuse anyway, right before the change
+                : (admin == null ? Uni.createFrom().item((StepUp.Recent) null) : stepUp.require(admin))
+                        .flatMap(recent -> replaceSet(account.id, now)
+                                .call(() -> recent == null
+                                        ? audit.record(AuditType.BACKUP_CODES_ISSUED, actor, account.login, origin, detail)
+                                        : audit.record(AuditType.BACKUP_CODES_ISSUED, actor, account.login, origin, detail,
+                                                recent.ageSeconds())))
                         .flatMap(set -> policies.current()
                                 .map(policy -> new IssuedSet(account.login, policy.issuer, set.codes(), now)))));
     }

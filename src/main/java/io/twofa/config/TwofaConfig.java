@@ -39,6 +39,21 @@ public interface TwofaConfig {
     /** How long a request may wait for PostgreSQL before it is answered 503 (see operations/DatabasePool). */
     Database database();
 
+    /** Device authorization (RFC 8628): tools that sign in through a browser. */
+    Device device();
+
+    /** Re-authentication before sensitive actions (SPEC §7). */
+    StepUp stepUp();
+
+    interface StepUp {
+        /**
+         * Sensitive actions need an authentication ({@code auth_time}) at most this old; older ones get 403
+         * {@code step-up-required} and re-authenticate with POST /api/v1/auth/step-up.
+         */
+        @WithDefault("5M")
+        Duration maxAge();
+    }
+
     interface EmbeddedDatabase {
         /** Start an embedded PostgreSQL when no datasource URL is configured. */
         @WithDefault("true")
@@ -76,8 +91,22 @@ public interface TwofaConfig {
         /** Directory of PEM signing keys named {@code <kid>.pem}; generated under the data directory in embedded mode. */
         Optional<String> keysDir();
 
-        /** The {@code kid} that signs new tokens; required when the key directory holds several private keys. */
+        /**
+         * The {@code kid} that signs new tokens, overriding the rotation rules (newest active key signs): it still
+         * signs only once its activation delay is over, and it keeps signing while newer keys are published.
+         */
         Optional<String> currentKeyId();
+
+        /** How often every instance reads the key directory again (added and removed keys) and syncs with the database. */
+        @WithDefault("30S")
+        Duration keysRefreshInterval();
+
+        /**
+         * How long a new key is published (in the JWKS of every instance) before it signs: longer than relying parties
+         * cache the JWKS (max-age 300 s) and than the slowest instance needs to see the new file.
+         */
+        @WithDefault("10M")
+        Duration keyActivationDelay();
     }
 
     interface Crypto {
@@ -194,7 +223,7 @@ public interface TwofaConfig {
 
     interface Refresh {
         /** Client kinds that receive a refresh token after a full login (comma-separated); {@code web} does not by default. */
-        @WithDefault("desktop,toolkit,rv,review-ios")
+        @WithDefault("desktop,toolkit,rv,review-ios,cli")
         Set<String> clients();
 
         /** A refresh token unused for this long expires; each refresh starts the period again (sliding). */
@@ -204,6 +233,13 @@ public interface TwofaConfig {
         /** No refresh beyond this time after the original login, however active the session. */
         @WithDefault("P90D")
         Duration absoluteLifetime();
+
+        /**
+         * A refresh token presented again this soon after its rotation gets the same successor instead of counting as
+         * reuse (processes sharing one session refresh at the same moment); 0 turns the grace off.
+         */
+        @WithDefault("30S")
+        Duration gracePeriod();
     }
 
     interface Bootstrap {
@@ -226,5 +262,31 @@ public interface TwofaConfig {
          */
         @WithDefault("8S")
         Duration requestTimeout();
+    }
+
+    interface Device {
+        /** How long a device authorization waits for approval and redemption ({@code expires_in}). */
+        @WithDefault("600S")
+        Duration lifetime();
+
+        /** The least time between two polls of the token endpoint ({@code interval}); each slow_down adds 5 s. */
+        @WithDefault("5S")
+        Duration interval();
+
+        /** The fixed windows (aligned to the epoch) the budgets below count in. */
+        @WithDefault("1H")
+        Duration budgetWindow();
+
+        /** User-code lookups (details, approve, deny) per client address per window. */
+        @WithDefault("30")
+        int lookupsPerAddress();
+
+        /** User-code lookups over all addresses per window. */
+        @WithDefault("600")
+        int lookupsOverall();
+
+        /** Device authorizations started per client address per window. */
+        @WithDefault("30")
+        int authorizationsPerAddress();
     }
 }

@@ -68,6 +68,14 @@ public final class KeyDirectory {
         }
     }
 
+    /**
+     * The {@code *.extension} files in the directory now, by key id, with the same owner-only checks as at start-up:
+     * for a service that picks up added and removed keys while it runs.
+     */
+    public static Map<String, String> scan(Path directory, String extension) throws IOException {
+        return read(directory, extension);
+    }
+
     private static TreeMap<String, String> read(Path directory, String extension) throws IOException {
         TreeMap<String, String> keys = new TreeMap<>();
         if (!Files.isDirectory(directory)) {

@@ -68,6 +68,12 @@ public class ProblemException extends RuntimeException {
                 Map.of("retry_after", retryAfterSeconds), Map.of("Retry-After", Long.toString(retryAfterSeconds)));
     }
 
+    /** 403: too many consecutive second-factor failures; only an admin reset lifts it. */
+    public static ProblemException secondFactorLocked() {
+        return new ProblemException(ProblemType.SECOND_FACTOR_LOCKED,
+                "Too many failed codes: the second factor is locked. Ask an administrator to reset it.");
+    }
+
     public static ProblemException notFound(String detail) {
         return new ProblemException(ProblemType.NOT_FOUND, detail);
     }

@@ -35,6 +35,14 @@ public interface SecondFactor {
     /** The factor's state for the account; joins the caller's Hibernate session. */
     Uni<FactorStatus> status(UUID accountId);
 
+    /**
+     * For primary factors: a query of the ids (column {@code account_id}) of the accounts that have this factor set up,
+     * for account listings filtered by enrolment. Recovery factors need none.
+     */
+    default Sql enrolledAccounts() {
+        return null;
+    }
+
     /** Audit events of the factor's own, besides the common ones ({@link SecondFactors#EVENTS}). */
     default List<AuditType> extraEvents() {
         return List.of();

@@ -13,6 +13,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditMetrics;
 import io.twofa.audit.AuditType;
+import io.twofa.database.Sql;
 
 /** Every second factor present (primary ones first, then by name): the one enumeration the rest of the service uses. */
 @ApplicationScoped
@@ -56,6 +57,15 @@ public class SecondFactors {
     /** Whether the account has set up a primary factor (it can then log in with a second factor). */
     public Uni<Boolean> anyPrimaryEnrolled(UUID accountId) {
         return statusOf(accountId).map(all -> all.stream().anyMatch(s -> s.enrolled() && s.primary()));
+    }
+
+    /**
+     * For each primary factor, the query of the ids (column {@code account_id}) of the accounts that have set it up, for
+     * an account listing (composed by the account repository).
+     */
+    public List<Sql> enrolledAccounts() {
+        return factors.stream().filter(SecondFactor::primary).map(SecondFactor::enrolledAccounts)
+                .filter(java.util.Objects::nonNull).toList();
     }
 
     /** Removes every factor of the account, in the caller's Hibernate transaction. */

@@ -13,16 +13,17 @@ import io.twofa.factor.EnrollmentCompletion;
 import io.twofa.factor.RecoveryCodes;
 import io.twofa.policy.SitePolicyService;
 import io.twofa.session.LoginTokens;
-import io.twofa.session.RefreshFamilyRepository;
+import io.twofa.session.RevocationReason;
 import io.twofa.session.SessionService;
 import io.twofa.token.Challenges;
 import io.twofa.token.IssuedTokens;
+import io.twofa.token.TokenPrincipal;
 import io.twofa.token.TokenService;
 
 /**
- * Ends an enrolment, in its transaction: the challenge that authorised it is spent (single use), a new set of
- * recovery codes replaces the old, every session of the old factor ends, and in the login flow the login's tokens
- * are issued.
+ * Ends an enrolment, in its transaction: the challenge that authorised it (the login's, or a new phone's enrolment
+ * token) is spent (single use), a new set of recovery codes replaces the old, every session of the old factor ends,
+ * and in the login flow the login's tokens are issued.
  */
 @ApplicationScoped
 public class LoginCompletion implements EnrollmentCompletion {
@@ -49,14 +50,16 @@ public class LoginCompletion implements EnrollmentCompletion {
     @Override
     public Uni<Completion> completed(Enrolled e) {
         Instant now = clock.instant();
-        boolean loginFlow = e.caller().isChallenge();
-        Uni<Void> spent = loginFlow ? challenges.spend(e.caller()) : Uni.createFrom().voidItem();
+        // the enrolment's challenge is single use; only an enrolment at login ends with the login's tokens (a new phone's
+        // enrolment token proves the password, not a login)
+        boolean loginFlow = e.caller().isChallengeFor(TokenPrincipal.PURPOSE_ENROLLMENT);
+        Uni<Void> spent = e.caller().isChallenge() ? challenges.spend(e.caller()) : Uni.createFrom().voidItem();
         return spent
                 .chain(() -> recovery.isResolvable() ? recovery.get().replaceSet(e.accountId(), now)
                         : Uni.createFrom().item(new RecoveryCodes.IssuedSet(java.util.List.of(), now)))
                 .call(() -> audit.record(AuditType.BACKUP_CODES_ISSUED, e.login(), e.login(), e.origin(), "at enrolment"))
                 // a new second factor ends every session of the old one (before this login's own session starts)
-                .call(() -> sessions.revokeAllOf(e.accountId(), e.login(), RefreshFamilyRepository.REASON_SECOND_FACTOR_CHANGED,
+                .call(() -> sessions.revokeAllOf(e.accountId(), e.login(), RevocationReason.SECOND_FACTOR_CHANGED,
                         e.login(), e.origin()))
                 .flatMap(codes -> !loginFlow ? Uni.createFrom().item(new Completion(codes, null))
                         : policies.current().flatMap(policy -> loginTokens.issue(new TokenService.Login(e.accountId(), e.login(),

@@ -22,4 +22,5 @@ public sealed interface LoginResult {
 
     String SECOND_FACTOR_REQUIRED = "second_factor_required";
     String ENROLLMENT_REQUIRED = "enrollment_required";
+    String PASSWORD_CHANGE_REQUIRED = "password_change_required";
 }

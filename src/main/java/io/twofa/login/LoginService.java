@@ -100,8 +100,14 @@ public class LoginService {
         return shared;
     }
 
-    private Uni<LoginResult> decide(Account account, String client) {
+    /** What the password step of {@code account} leads to; joins the caller's transaction. */
+    Uni<LoginResult> decide(Account account, String client) {
         Instant now = clock.instant();
+        if (account.passwordChangeRequired) {
+            // an admin's temporary password: nothing else until the user has chosen their own (TemporaryPasswordLogin)
+            return Uni.createFrom().item(challenge(account, client, TokenPrincipal.PURPOSE_PASSWORD_CHANGE, now,
+                    LoginResult.PASSWORD_CHANGE_REQUIRED, null));
+        }
         return policies.current().flatMap(policy -> {
             if (!policy.twoFactorRequired || account.isExemptFromTwoFactor()) {
                 return passwordOnly(account, client, policy, now, null);

@@ -31,6 +31,11 @@ class VerificationRepository {
                 + "left join lateral ({3}) as fac on true", account, policy, challenge, factor);
     }
 
+    /** In place of a challenge's spent flag (column {@code challenge_spent}) when there is no challenge (step-up). */
+    static Sql noChallenge() {
+        return Sql.of("select false as challenge_spent");
+    }
+
     /** The count of rows a common table expression returned, as the statement's one column {@code n}. */
     static Sql countOf(String cte) {
         return Sql.of("select count(*) as n from " + cte);

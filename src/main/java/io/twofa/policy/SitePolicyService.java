@@ -15,6 +15,8 @@ import io.smallrye.mutiny.Uni;
 import io.twofa.audit.AuditLog;
 import io.twofa.audit.AuditType;
 import io.twofa.database.Sql;
+import io.twofa.token.StepUp;
+import io.twofa.token.TokenPrincipal;
 import io.twofa.web.RequestOrigin;
 
 /** Reads and changes the site policy (SPEC §7). */
@@ -52,16 +54,30 @@ public class SitePolicyService {
             }
             return changed;
         }
+
+        /**
+         * Whether applying this to {@code p} weakens the site's protection: two-factor switched off, or enforcement moved
+         * later (an {@code enforce_from} in the future, after the current one or where there was none).
+         */
+        boolean weakens(SitePolicy p, Instant now) {
+            boolean switchedOff = p.twoFactorRequired && Boolean.FALSE.equals(twoFactorRequired);
+            boolean enforcedLater = enforceFromPresent && enforceFrom != null && enforceFrom.isAfter(now)
+                    && (p.enforceFrom == null || enforceFrom.isAfter(p.enforceFrom));
+            return switchedOff || enforcedLater;
+        }
     }
 
     private final SitePolicyRepository policies;
     private final Instance<PolicyListener> listeners;
+    private final StepUp stepUp;
     private final AuditLog audit;
     private final Clock clock;
 
-    SitePolicyService(SitePolicyRepository policies, Instance<PolicyListener> listeners, AuditLog audit, Clock clock) {
+    SitePolicyService(SitePolicyRepository policies, Instance<PolicyListener> listeners, StepUp stepUp, AuditLog audit,
+            Clock clock) {
         this.policies = policies;
         this.listeners = listeners;
+        this.stepUp = stepUp;
         this.audit = audit;
         this.clock = clock;
     }
@@ -77,19 +93,23 @@ public class SitePolicyService {
         return SitePolicyRepository.accessLifetime();
     }
 
-    /** Applies a validated change, audits it, and tells the listeners, in one transaction. */
+    /**
+     * Applies a validated change, audits it (with the age of the actor's authentication), and tells the listeners, in
+     * one transaction. A change that weakens the policy needs step-up ({@link StepUp}) first.
+     */
     @WithTransaction
-    public Uni<SitePolicy> update(Changes changes, String actor, RequestOrigin origin) {
-        return policies.current().call(policy -> {
+    public Uni<SitePolicy> update(Changes changes, TokenPrincipal actor, RequestOrigin origin) {
+        return policies.current().call(policy -> changes.weakens(policy, clock.instant())
+                ? stepUp.require(actor) : Uni.createFrom().voidItem()).call(policy -> {
             boolean switchedOn = !policy.twoFactorRequired && Boolean.TRUE.equals(changes.twoFactorRequired());
             List<String> changed = changes.applyTo(policy);
             policy.updatedAt = clock.instant();
-            policy.updatedBy = actor;
-            return audit.record(AuditType.POLICY_CHANGED, actor, null, origin,
-                    changed.isEmpty() ? "no change" : String.join("; ", changed))
+            policy.updatedBy = actor.login();
+            return audit.record(AuditType.POLICY_CHANGED, actor.login(), null, origin,
+                    changed.isEmpty() ? "no change" : String.join("; ", changed), stepUp.ageOf(actor))
                     .call(() -> switchedOn
                             ? Multi.createFrom().iterable(listeners).onItem()
-                                    .transformToUniAndConcatenate(l -> l.twoFactorSwitchedOn(actor, origin)).collect().last()
+                                    .transformToUniAndConcatenate(l -> l.twoFactorSwitchedOn(actor.login(), origin)).collect().last()
                             : Uni.createFrom().voidItem());
         });
     }

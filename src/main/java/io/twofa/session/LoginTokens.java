@@ -3,6 +3,7 @@ package io.twofa.session;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
@@ -32,6 +33,7 @@ public class LoginTokens {
     private final Set<String> refreshClients;
     private final Duration idle;
     private final Duration absolute;
+    private final Duration grace;
 
     LoginTokens(TokenService tokens, RefreshFamilyRepository families, RefreshTokenRepository refreshTokens, TwofaConfig config,
             Clock clock) {
@@ -42,6 +44,7 @@ public class LoginTokens {
         this.refreshClients = Set.copyOf(config.refresh().clients());
         this.idle = config.refresh().idleLifetime();
         this.absolute = config.refresh().absoluteLifetime();
+        this.grace = config.refresh().gracePeriod();
         for (String client : refreshClients) {
             if (!Clients.ALL.contains(client)) {
                 throw new IllegalStateException("twofa.refresh.clients (TWOFA_REFRESH_CLIENTS): unknown client kind '" + client
@@ -51,6 +54,26 @@ public class LoginTokens {
         if (idle.isNegative() || idle.isZero() || absolute.compareTo(idle) < 0) {
             throw new IllegalStateException("twofa.refresh.idle-lifetime must be positive and at most twofa.refresh.absolute-lifetime");
         }
+        // a long grace would let a stolen spent token buy the live one for long; 5 minutes is plenty for a race
+        if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0 || grace.compareTo(idle) >= 0) {
+            throw new IllegalStateException("twofa.refresh.grace-period (TWOFA_REFRESH_GRACE_PERIOD) must be from 0 to "
+                    + MAX_GRACE.toSeconds() + " seconds and shorter than twofa.refresh.idle-lifetime");
+        }
+    }
+
+    private static final Duration MAX_GRACE = Duration.ofMinutes(5);
+
+    /** The refresh settings as clients may know them (discovery). */
+    public record Settings(List<String> clients, Duration idleLifetime, Duration absoluteLifetime, Duration gracePeriod) {
+    }
+
+    public Settings settings() {
+        return new Settings(refreshClients.stream().sorted().toList(), idle, absolute, grace);
+    }
+
+    /** How long after its rotation a refresh token still gets the same successor; zero: never. */
+    Duration gracePeriod() {
+        return grace;
     }
 
     public boolean refreshFor(String client) {
@@ -75,7 +98,7 @@ public class LoginTokens {
         family.lastUsedAt = now;
         family.absoluteExpiry = login.authTime().plus(absolute);
         return families.persist(family)
-                .chain(() -> addToken(family, now))
+                .chain(() -> addToken(family, now, RefreshTokenValue.generate()))
                 .map(refresh -> new IssuedTokens(access.token(), access.expiresIn(), refresh.value(), refresh.expiresIn()));
     }
 
@@ -83,9 +106,11 @@ public class LoginTokens {
     record NewRefresh(String value, long expiresIn) {
     }
 
-    /** Adds the family's next token: idle expiry from now, never past the family's absolute expiry. */
-    Uni<NewRefresh> addToken(RefreshFamily family, Instant now) {
-        String value = RefreshTokenValue.generate();
+    /**
+     * Adds {@code value} as the family's next token: idle expiry from now, never past the family's absolute expiry.
+     * The first token of a family is random, later ones are derived from their predecessor ({@link RefreshSuccessor}).
+     */
+    Uni<NewRefresh> addToken(RefreshFamily family, Instant now, String value) {
         Instant idleExpiry = now.plus(idle);
         RefreshToken token = new RefreshToken();
         token.id = UUID.randomUUID();

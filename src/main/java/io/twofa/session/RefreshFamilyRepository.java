@@ -13,17 +13,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFamily, UUID> {
 
-    /** Why a family stopped; kept in {@code revoked_reason} and the audit detail. */
-    public static final String REASON_LOGOUT = "logout";
-    public static final String REASON_REUSE = "reuse";
-    public static final String REASON_REVOKED_BY_USER = "revoked_by_user";
-    public static final String REASON_REVOKED_BY_ADMIN = "revoked_by_admin";
-    public static final String REASON_SECOND_FACTOR_RESET = "second_factor_reset";
-    public static final String REASON_SECOND_FACTOR_CHANGED = "second_factor_changed";
-    public static final String REASON_PASSWORD_CHANGED = "password_changed";
-    public static final String REASON_TWO_FACTOR_SWITCHED_ON = "two_factor_switched_on";
-    public static final String REASON_TWO_FACTOR_REQUIRED = "two_factor_required";
-
     /** Revokes one family unless it is revoked already; 1 = revoked now. */
     public Uni<Integer> revoke(UUID familyId, String reason, Instant now) {
         return update("revokedAt = ?1, revokedReason = ?2 where id = ?3 and revokedAt is null", now, reason, familyId);
@@ -41,6 +30,28 @@ public class RefreshFamilyRepository implements PanacheRepositoryBase<RefreshFam
 
     public Uni<Integer> touch(UUID familyId, Instant now) {
         return update("lastUsedAt = ?1 where id = ?2", now, familyId);
+    }
+
+    /**
+     * Marks a live family used; 0 when it is revoked. Takes the family's row lock, so a revocation (logout, reuse,
+     * an admin) committed before it makes it 0 and one that comes later waits for this request's commit.
+     */
+    public Uni<Integer> touchLive(UUID familyId, Instant now) {
+        // never backwards: a request that started before the winner's may touch after it
+        return update("lastUsedAt = case when lastUsedAt < ?1 then ?1 else lastUsedAt end where id = ?2 and revokedAt is null",
+                now, familyId);
+    }
+
+    /** Whether and why a family was revoked, read afresh (newer than a loaded entity); {@code at} null: live. */
+    public record Revocation(Instant at, String reason) {
+    }
+
+    public Uni<Revocation> revocation(UUID familyId) {
+        return Panache.getSession().chain(s -> s.createSelectionQuery("""
+                select new io.twofa.session.RefreshFamilyRepository$Revocation(f.revokedAt, f.revokedReason)
+                from RefreshFamily f where f.id = :id""", Revocation.class)
+                .setParameter("id", familyId)
+                .getSingleResult());
     }
 
     /**

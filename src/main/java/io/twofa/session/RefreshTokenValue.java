@@ -29,11 +29,16 @@ final class RefreshTokenValue {
     static String generate() {
         byte[] bytes = new byte[BYTES];
         RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return encode(bytes);
     }
 
     /** The stored form of a value; empty for anything that is not a token's shape (answered like an unknown token). */
     static Optional<byte[]> hashOf(String value) {
+        return decode(value).map(RefreshTokenValue::hashOfRaw);
+    }
+
+    /** The token's 32 bytes; empty for anything that is not a token's shape. */
+    static Optional<byte[]> decode(String value) {
         if (value == null || value.length() != ENCODED_LENGTH) {
             return Optional.empty();
         }
@@ -43,10 +48,16 @@ final class RefreshTokenValue {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        if (raw.length != BYTES) {
-            return Optional.empty();
-        }
-        return Optional.of(sha256(raw));
+        return raw.length == BYTES ? Optional.of(raw) : Optional.empty();
+    }
+
+    static String encode(byte[] raw) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    }
+
+    /** The stored form of a token's bytes. */
+    static byte[] hashOfRaw(byte[] raw) {
+        return sha256(raw);
     }
 
     static byte[] hashOfNew(String value) {

@@ -104,6 +104,11 @@ public class Throttle {
         return counters.clear(policy.scope(), subject);
     }
 
+    /** Forgets this policy's counters untouched since {@code before} (e.g. those of budget windows that are over). */
+    public Uni<Integer> forgetIdle(Policy policy, Instant before) {
+        return counters.deleteIdle(policy.scope(), before);
+    }
+
     public Uni<State> state(Policy policy, String subject) {
         return counters.state(policy.scope(), subject);
     }

@@ -271,6 +271,12 @@ class ThrottleRepository {
         return pool.preparedQuery(statement.sql()).execute(statement.args()).replaceWithVoid();
     }
 
+    Uni<Integer> deleteIdle(String scope, Instant before) {
+        Statement.Rendered statement = Statement.of(Sql.of("delete from attempt_counter where scope = :throttle_scope "
+                + "and updated_at < :throttle_before", "throttle_scope", scope, "throttle_before", before));
+        return pool.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> rows.rowCount());
+    }
+
     Uni<Throttle.State> state(String scope, String subject) {
         Statement.Rendered statement = Statement.of(Sql.of(STATE, "throttle_scope", scope, "throttle_subject", subject));
         return pool.preparedQuery(statement.sql()).execute(statement.args()).map(rows -> {

@@ -35,8 +35,11 @@ import io.twofa.crypto.KeyDirectory;
 
 /**
  * ES256 (P-256) signing keys by {@code kid}. Each {@code <kid>.pem} holds a PUBLIC KEY block and, for keys that
- * may still sign, a PRIVATE KEY block (PKCS#8). All public keys are published in the JWKS, so tokens signed
- * by a retired key verify until they expire.
+ * may still sign, a PRIVATE KEY block (PKCS#8).
+ * <p>
+ * At start the files alone decide (the current key signs, all are published), as the benchmark uses this class;
+ * in the service {@link KeyRotation} then replaces that with the rotation rules ({@link KeySchedule}) applied to what
+ * all instances have seen, before the first request, and again at each rescan of the directory.
  */
 @Singleton
 @Startup
@@ -65,10 +68,16 @@ public class SigningKeys {
         return provider;
     }
 
-    private final Map<String, PublicKey> publicKeys = new TreeMap<>();
-    private final String currentKeyId;
-    private final PrivateKey currentPrivateKey;
-    private final String jwksJson;
+    /** The key that signs new tokens. */
+    public record Signer(String kid, PrivateKey key) {
+    }
+
+    /** What signs and what is published, swapped as a whole so that a reader never sees half of a change. */
+    private record State(Signer signer, Map<String, PublicKey> published, String jwksJson) {
+    }
+
+    private final Optional<Path> directory;
+    private volatile State state;
 
     /** Public for the benchmark (bench/), which signs tokens without the application. */
     public SigningKeys(TwofaConfig config) {
@@ -77,6 +86,8 @@ public class SigningKeys {
                 .or(() -> mayGenerate ? Optional.of(Path.of(config.dataDir(), "keys", "signing")) : Optional.empty());
         KeyDirectory.Contents contents = KeyDirectory.load(dir, "pem", config.token().currentKeyId(), mayGenerate,
                 SigningKeys::newKeyPem, "twofa.token.keys-dir (TWOFA_TOKEN_KEYS_DIR)");
+        this.directory = dir;
+        Map<String, PublicKey> publicKeys = new TreeMap<>();
         PrivateKey privateKey = null;
         for (Map.Entry<String, String> e : contents.byId().entrySet()) {
             Map<String, byte[]> blocks = blocks(e.getValue());
@@ -91,26 +102,49 @@ public class SigningKeys {
                 privateKey = decode(new PKCS8EncodedKeySpec(blocks.get("PRIVATE KEY")), false);
             }
         }
-        this.currentKeyId = contents.currentId();
-        this.currentPrivateKey = privateKey;
-        this.jwksJson = buildJwks();
+        publish(new Signer(contents.currentId(), privateKey), publicKeys);
+    }
+
+    /** The directory of {@code <kid>.pem} files (configured, or the generated one in embedded mode). */
+    Optional<Path> directory() {
+        return directory;
+    }
+
+    /** Replaces what signs and what is published (and verifies). */
+    void publish(Signer signer, Map<String, PublicKey> published) {
+        Map<String, PublicKey> keys = java.util.Collections.unmodifiableMap(new TreeMap<>(published));
+        state = new State(signer, keys, buildJwks(keys));
+    }
+
+    /** The kid and private key that sign new tokens, read together (a rotation may swap them at any time). */
+    public Signer signer() {
+        return state.signer();
     }
 
     public String currentKeyId() {
-        return currentKeyId;
+        return state.signer().kid();
     }
 
     public PrivateKey currentPrivateKey() {
-        return currentPrivateKey;
+        return state.signer().key();
     }
 
-    /** The public key {@code kid} (published in the JWKS), if there is one. */
+    /** The public key {@code kid} if it is published in the JWKS now (null once it has left it). */
     public PublicKey publicKey(String kid) {
-        return kid == null ? null : publicKeys.get(kid);
+        return kid == null ? null : state.published().get(kid);
+    }
+
+    /** The kids published now, oldest name first. */
+    public java.util.Set<String> publishedKeyIds() {
+        return state.published().keySet();
     }
 
     /** The public keys as JWKs (for verification). */
     public List<JsonWebKey> jsonWebKeys() {
+        return jsonWebKeys(state.published());
+    }
+
+    private static List<JsonWebKey> jsonWebKeys(Map<String, PublicKey> publicKeys) {
         List<JsonWebKey> jwks = new ArrayList<>();
         publicKeys.forEach((kid, key) -> {
             try {
@@ -128,11 +162,11 @@ public class SigningKeys {
 
     /** The JWK Set document served at /.well-known/jwks.json. */
     public String jwksJson() {
-        return jwksJson;
+        return state.jwksJson();
     }
 
-    private String buildJwks() {
-        return new JsonWebKeySet(jsonWebKeys()).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+    private static String buildJwks(Map<String, PublicKey> publicKeys) {
+        return new JsonWebKeySet(jsonWebKeys(publicKeys)).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
     }
 
     /** A new P-256 key pair as the PEM file this class reads. */
@@ -152,7 +186,7 @@ public class SigningKeys {
                 + "\n-----END " + type + "-----\n";
     }
 
-    private static Map<String, byte[]> blocks(String pem) {
+    static Map<String, byte[]> blocks(String pem) {
         Map<String, byte[]> blocks = new TreeMap<>();
         Matcher m = PEM.matcher(pem);
         while (m.find()) {
@@ -162,7 +196,7 @@ public class SigningKeys {
     }
 
     @SuppressWarnings("unchecked")
-    private static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
+    static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
         try {
             KeyFactory factory = KeyFactory.getInstance("EC", BOUNCY_CASTLE);
             Object key = isPublic ? factory.generatePublic(spec) : factory.generatePrivate(spec);

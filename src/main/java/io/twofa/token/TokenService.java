@@ -93,8 +93,9 @@ public class TokenService {
         if (login.factor() != null) {
             claims.claim("factor", login.factor());
         }
-        String token = claims.jws().keyId(keys.currentKeyId()).type(TokenKind.ACCESS.type()).algorithm(SignatureAlgorithm.ES256)
-                .sign(keys.currentPrivateKey());
+        SigningKeys.Signer signer = keys.signer();
+        String token = claims.jws().keyId(signer.kid()).type(TokenKind.ACCESS.type()).algorithm(SignatureAlgorithm.ES256)
+                .sign(signer.key());
         return new Issued(token, lifetimeSeconds, jti);
     }
 
@@ -159,17 +160,26 @@ public class TokenService {
         return new TokenPrincipal(kind, UUID.fromString(claims.getSubject()), claims.getStringClaimValue("upn"), role,
                 claims.getStringClaimValue("client"), claims.getStringListClaimValue("amr"),
                 claims.getStringClaimValue("purpose"), Instant.ofEpochSecond(authTime.longValue()),
-                Instant.ofEpochSecond(claims.getExpirationTime().getValue()), claims.getJwtId());
+                Instant.ofEpochSecond(claims.getExpirationTime().getValue()), claims.getJwtId(),
+                claims.getStringClaimValue("factor"));
     }
 
     /** The verification context of one kind and key: SmallRye checks algorithm, signature, issuer and audience. */
     private JWTAuthContextInfo contextFor(TokenKind kind, String kid) {
         Map<String, JWTAuthContextInfo> contexts = kind == TokenKind.ACCESS ? accessContexts : challengeContexts;
         JWTAuthContextInfo cached = contexts.get(kid);
-        if (cached != null) {
+        // signing keys come and go at run time (KeyRotation): a context serves only while its key is the one published
+        PublicKey published = kind == TokenKind.ACCESS ? keys.publicKey(kid) : null;
+        if (kind == TokenKind.ACCESS && published == null) {
+            if (cached != null) {
+                contexts.remove(kid);
+            }
+            throw new InvalidTokenException();
+        }
+        if (cached != null && (kind != TokenKind.ACCESS || cached.getPublicVerificationKey() == published)) {
             return cached;
         }
-        Key key = kind == TokenKind.ACCESS ? keys.publicKey(kid) : secrets.keyIds().contains(kid) ? challengeKey(kid) : null;
+        Key key = kind == TokenKind.ACCESS ? published : secrets.keyIds().contains(kid) ? challengeKey(kid) : null;
         if (key == null) {
             throw new InvalidTokenException();
         }

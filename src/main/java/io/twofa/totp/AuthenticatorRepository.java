@@ -40,6 +40,11 @@ class AuthenticatorRepository implements PanacheRepositoryBase<Authenticator, UU
                         Authenticator.ACTIVE, now, acceptedStep, pendingId, Authenticator.PENDING));
     }
 
+    /** The accounts with an active authenticator (column {@code account_id}), for a composed statement. */
+    static Sql activeAccounts() {
+        return Sql.of("select account_id from authenticator where status = 'active'");
+    }
+
     /** The active authenticator's id and sealed secret, for the verification's first statement (columns {@code totp_*}). */
     static Sql loadActive(UUID accountId) {
         return Sql.of("select id as totp_id, secret_key_id as totp_key_id, secret_ciphertext as totp_secret "

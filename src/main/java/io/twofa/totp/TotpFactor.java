@@ -79,6 +79,11 @@ public class TotpFactor implements SecondFactor {
     }
 
     @Override
+    public Sql enrolledAccounts() {
+        return AuthenticatorRepository.activeAccounts();
+    }
+
+    @Override
     public Uni<Void> remove(UUID accountId) {
         return authenticators.deleteAllOf(accountId).replaceWithVoid();
     }

@@ -106,15 +106,15 @@ class BenchVerifySqlTest extends WithTwoFactorOn {
         Instant now = TestClock.now();
 
         Statement.Rendered first = throttle.reservation(throttles.secondFactor(), challenge.accountId().toString(), now,
-                verification.facts(challenge, totp));
+                verification.facts(challenge.accountId(), challenge, totp));
         // the facts for real, to evaluate a real code with the factor itself
-        Statement.Rendered read = Statement.of(verification.facts(challenge, totp));
+        Statement.Rendered read = Statement.of(verification.facts(challenge.accountId(), challenge, totp));
         Row facts = pool.preparedQuery(read.sql()).execute(read.args()).await().indefinitely().iterator().next();
         Evaluation evaluation = totp.evaluate(challenge.accountId(), facts, user.code(0), now);
         assertThat(evaluation).isInstanceOf(Evaluation.Matched.class);
         Evaluation.Matched matched = (Evaluation.Matched) evaluation;
-        Statement.Rendered second = verification.outcome(challenge, matched,
-                VerificationService.events(totp, user.login(), new RequestOrigin("web", "127.0.0.1", "id"), matched));
+        Statement.Rendered second = verification.outcome(challenge.accountId(), challenge, matched,
+                VerificationService.events(totp, user.login(), new RequestOrigin("web", "127.0.0.1", "id"), matched, "totp"));
 
         String expected = HEADER + pgbench(first) + ";\n" + pgbench(second) + ";\n";
         if (Boolean.getBoolean("bench.write-verify-sql")) {

@@ -43,22 +43,35 @@ public final class Api {
 
     private static String adminToken;
     private static Instant adminTokenExpires = Instant.MIN;
+    private static Instant adminTokenAuthTime = Instant.MIN;
     private static int adminTokenPort;
     private static java.util.Deque<String> adminBackupCodes = new java.util.ArrayDeque<>();
+    /** Sensitive admin actions need an authentication at most 5 minutes old (step-up): renew the token well before. */
+    private static final java.time.Duration FRESH = java.time.Duration.ofMinutes(4);
 
     /**
-     * An access token of the bootstrap admin, cached while valid. When the policy is on, the admin needs a
-     * second factor too: the first time it enrols, later it spends its backup codes (renewing them when few are
-     * left), since TOTP replay protection allows only a few logins per 30 s step.
+     * An access token of the bootstrap admin, fit for step-up (a complete authentication less than 4 minutes old),
+     * cached while so. When the admin has a second factor (enrolled the first time the policy asked for it), every
+     * login proves it with one of the admin's backup codes (renewed when few are left), since TOTP replay protection
+     * allows only a few logins per 30 s step: with the policy on at the second step, with it off by step-up.
      */
     public static synchronized String adminToken() {
-        if (adminToken != null && adminTokenPort == io.restassured.RestAssured.port
-                && TestClock.now().isBefore(adminTokenExpires.minusSeconds(60))) {
+        Instant now = TestClock.now();
+        if (adminToken != null && adminTokenPort == io.restassured.RestAssured.port && !now.isBefore(adminTokenAuthTime)
+                && now.isBefore(adminTokenAuthTime.plus(FRESH)) && now.isBefore(adminTokenExpires.minusSeconds(60))) {
             return adminToken;
         }
         JsonPath res = login(ADMIN, ADMIN_PASSWORD);
+        boolean enrolled = true;
         JsonPath done = switch (res.getString("status")) {
-            case "authenticated" -> res;
+            case "authenticated" -> {
+                enrolled = bearer(res.getString("access_token")).get("/api/v1/me").then().statusCode(200).extract()
+                        .path("account.enrolled");
+                // policy off: the password alone is a complete login only for an admin without a second factor
+                yield enrolled ? bearer(res.getString("access_token"))
+                        .body(Map.of("password", ADMIN_PASSWORD, "backup_code", nextAdminBackupCode()))
+                        .post("/api/v1/auth/step-up").then().statusCode(200).extract().jsonPath() : res;
+            }
             case "enrollment_required" -> {
                 String challenge = res.getString("challenge_token");
                 String secret = bearer(challenge).body("{}").post("/api/v1/enrollment").then().statusCode(201)
@@ -69,22 +82,39 @@ public final class Api {
                 adminBackupCodes = new java.util.ArrayDeque<>(confirmed.getList("backup_codes", String.class));
                 yield confirmed;
             }
-            default -> {
-                if (adminBackupCodes.isEmpty()) {
-                    throw new AssertionError("admin needs a second factor but has no backup codes left in this test run");
-                }
-                yield bearer(res.getString("challenge_token")).body(Map.of("backup_code", adminBackupCodes.pop()))
-                        .post("/api/v1/auth/verify").then().statusCode(200).extract().jsonPath();
-            }
+            default -> bearer(res.getString("challenge_token")).body(Map.of("backup_code", nextAdminBackupCode()))
+                    .post("/api/v1/auth/verify").then().statusCode(200).extract().jsonPath();
         };
         adminToken = done.getString("access_token");
-        adminTokenExpires = TestClock.now().plusSeconds(done.getLong("expires_in"));
+        adminTokenExpires = now.plusSeconds(done.getLong("expires_in"));
+        adminTokenAuthTime = Instant.ofEpochSecond(claims(adminToken).getLong("auth_time"));
         adminTokenPort = io.restassured.RestAssured.port;
-        if (!"authenticated".equals(res.getString("status")) && adminBackupCodes.size() <= 3) {
+        if (enrolled && adminBackupCodes.size() <= 3) {
             adminBackupCodes = new java.util.ArrayDeque<>(bearer(adminToken).body(Map.of("password", ADMIN_PASSWORD))
                     .post("/api/v1/backup-codes").then().statusCode(201).extract().jsonPath().getList("codes", String.class));
         }
         return adminToken;
+    }
+
+    /**
+     * Forgets the cached admin token: after two-factor was switched on, a token of the password alone no longer passes
+     * step-up.
+     */
+    public static synchronized void forgetAdminToken() {
+        adminToken = null;
+    }
+
+    private static String nextAdminBackupCode() {
+        if (adminBackupCodes.isEmpty()) {
+            throw new AssertionError("admin needs a second factor but has no backup codes left in this test run");
+        }
+        return adminBackupCodes.pop();
+    }
+
+    /** The payload of a JWT (not verified: the service does that). */
+    public static JsonPath claims(String jwt) {
+        return JsonPath.from(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8));
     }
 
     public static String newLogin(String prefix) {
@@ -100,6 +130,9 @@ public final class Api {
 
     public static void policy(Map<String, Object> fields) {
         bearer(adminToken()).body(fields).put("/api/v1/site-policy").then().statusCode(200);
+        if (Boolean.TRUE.equals(fields.get("two_factor_required"))) {
+            forgetAdminToken();
+        }
     }
 
     public static void twoFactor(boolean on) {

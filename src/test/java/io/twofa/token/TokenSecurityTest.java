@@ -45,6 +45,10 @@ class TokenSecurityTest extends ResetsSharedState {
             new String[] { "GET", "/api/v1/users/admin", null },
             new String[] { "DELETE", "/api/v1/users/admin/second-factor", null },
             new String[] { "POST", "/api/v1/users/admin/backup-codes", "{\"reason\":\"x\"}" },
+            new String[] { "GET", "/api/v1/users", null },
+            new String[] { "PATCH", "/api/v1/users/admin", "{\"status\":\"active\"}" },
+            new String[] { "POST", "/api/v1/users/admin/password", "{\"password\":\"xxxxxxxx\"}" },
+            new String[] { "POST", "/api/v1/auth/step-up", "{\"password\":\"x\"}" },
             new String[] { "GET", "/api/v1/audit-events", null });
 
     @Inject

@@ -150,12 +150,14 @@ class EnrollmentFlowTest extends WithTwoFactorOn {
                 .statusCode(200).extract().path("access_token");
         bearer(access).body("{}").post("/api/v1/enrollment").then().statusCode(400);
         bearer(access).body(Map.of("password", "wrong")).post("/api/v1/enrollment").then().statusCode(401);
-        String newSecret = bearer(access).body(Map.of("password", PASSWORD)).post("/api/v1/enrollment").then().statusCode(201)
-                .extract().path("secret");
+        JsonPath started = bearer(access).body(Map.of("password", PASSWORD)).post("/api/v1/enrollment").then().statusCode(201)
+                .extract().jsonPath();
+        String newSecret = started.getString("secret");
+        String enrollmentToken = started.getString("enrollment_token");
         // until confirmed, the old phone still works
         TestClock.advance(Duration.ofSeconds(30));
         bearer(user.challenge()).body(Map.of("code", user.code(0))).post("/api/v1/auth/verify").then().statusCode(200);
-        JsonPath confirmed = bearer(access).body(Map.of("code", code(newSecret, 0))).post("/api/v1/enrollment/confirm").then()
+        JsonPath confirmed = bearer(enrollmentToken).body(Map.of("code", code(newSecret, 0))).post("/api/v1/enrollment/confirm").then()
                 .statusCode(200).extract().jsonPath();
         assertThat(confirmed.getList("backup_codes")).hasSize(10);
         assertThat(confirmed.getString("access_token")).isNull();

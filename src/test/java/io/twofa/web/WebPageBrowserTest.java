@@ -1,7 +1,6 @@
 package io.twofa.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
@@ -28,7 +27,6 @@ import java.util.stream.Stream;
 
 import javax.imageio.ImageIO;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,24 +57,25 @@ import com.google.zxing.qrcode.QRCodeReader;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.http.ContentType;
-import io.restassured.specification.RequestSpecification;
 import io.twofa.backupcode.BackupCodeService;
 import io.twofa.backupcode.http.BackupCodesText;
 import io.twofa.crypto.Base32Secret;
+import io.twofa.support.Api;
+import io.twofa.support.TestClock;
 import io.twofa.totp.Totp;
 
 /**
  * The reference web page end to end in the system's Chromium (headless, driven by the system's chromedriver):
  * an admin switches the policy on and creates a user; the user enrols from the page, signs in with a TOTP code and
  * with a backup code, makes new codes, moves to a new phone and runs into the throttle; a second admin looks the
- * user up, issues codes with a reason, resets the second factor and reads the audit trail. Screenshots of every
- * screen go to target/screenshots/.
+ * user up, issues codes with a reason, resets the second factor and reads the audit trail. A third admin, whose sign-in
+ * is no longer recent, is asked to confirm password and code (step-up) and the action then goes through; a user with a
+ * temporary password chooses their own. Screenshots of every screen go to target/screenshots/.
  */
 @Tag("slow")
 @QuarkusTest
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.junit.jupiter.api.Tag("slow")
 class WebPageBrowserTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -95,8 +94,6 @@ class WebPageBrowserTest {
     private final String user = "web-user-" + suffix;
     private final String secondAdmin = "web-admin-" + suffix;
 
-    /** An admin token issued while the policy was off, so the policy can be switched off again afterwards. */
-    private String adminToken;
     private Map<String, Object> originalPolicy;
 
     private WebDriver driver;
@@ -108,66 +105,49 @@ class WebPageBrowserTest {
     // ------------------------------------------------------------------------------------------------ set-up
 
     @BeforeAll
-    void knownPolicyAndAccounts() {
+    void browserPresent() throws IOException {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "no Chromium at " + CHROMIUM + ": browser test skipped");
         Assumptions.assumeTrue(Files.isExecutable(CHROMEDRIVER), "no chromedriver at " + CHROMEDRIVER + ": browser test skipped");
-
-        String first = adminLogin();
-        originalPolicy = rest().auth().oauth2(first).get("/api/v1/site-policy").then().statusCode(200).extract().jsonPath()
-                .getMap("$");
-        // policy off to start with; a token that outlives the test, to switch the policy off at the end
-        Map<String, Object> start = new LinkedHashMap<>();
-        start.put("two_factor_required", false);
-        start.put("enforce_from", null);
-        start.put("backup_code_count", 10);
-        start.put("issuer", ISSUER);
-        start.put("access_token_lifetime_seconds", 3600);
-        rest().auth().oauth2(first).contentType(ContentType.JSON).body(start).put("/api/v1/site-policy").then().statusCode(200);
-        adminToken = adminLogin();
-
-        rest().auth().oauth2(adminToken).contentType(ContentType.JSON)
-                .body(Map.of("login", secondAdmin, "password", PASSWORD, "role", "admin"))
-                .post("/api/v1/users").then().statusCode(201);
-    }
-
-    @AfterAll
-    void policyOffAgain() {
-        if (adminToken == null) {
-            return;
-        }
-        Map<String, Object> restore = new LinkedHashMap<>();
-        restore.put("two_factor_required", false);
-        restore.put("enforce_from", originalPolicy.get("enforce_from"));
-        restore.put("backup_code_count", originalPolicy.get("backup_code_count"));
-        restore.put("issuer", originalPolicy.get("issuer"));
-        restore.put("access_token_lifetime_seconds", originalPolicy.get("access_token_lifetime_seconds"));
-        rest().auth().oauth2(adminToken).contentType(ContentType.JSON).body(restore).put("/api/v1/site-policy")
-                .then().statusCode(200);
-    }
-
-    private String adminLogin() {
-        var answer = rest().contentType(ContentType.JSON)
-                .body(Map.of("login", "admin", "password", ADMIN_PASSWORD, "client", "web"))
-                .post("/api/v1/auth/login").then().statusCode(200).extract().jsonPath();
-        if (!"authenticated".equals(answer.getString("status"))) {
-            fail("the admin could not sign in with the password alone (" + answer.getString("status")
-                    + "): another test left the two-factor policy on");
-        }
-        return answer.getString("access_token");
-    }
-
-    private RequestSpecification rest() {
-        return RestAssured.given().baseUri(url.getProtocol() + "://" + url.getHost()).port(url.getPort());
-    }
-
-    @BeforeEach
-    void startBrowser() throws IOException {
         Files.createDirectories(SHOTS);
         try (Stream<Path> old = Files.list(SHOTS)) {
             for (Path png : old.filter(p -> p.toString().endsWith(".png")).toList()) {
                 Files.delete(png);
             }
         }
+    }
+
+    /** Each test starts with the policy off, long-lived tokens (the page's own clock) and the known issuer. */
+    @BeforeEach
+    void knownPolicy() {
+        if (originalPolicy == null) {
+            originalPolicy = Api.bearer(Api.adminToken()).get("/api/v1/site-policy").then().statusCode(200).extract().jsonPath()
+                    .getMap("$");
+        }
+        Map<String, Object> start = new LinkedHashMap<>();
+        start.put("two_factor_required", false);
+        start.put("enforce_from", null);
+        start.put("backup_code_count", 10);
+        start.put("issuer", ISSUER);
+        start.put("access_token_lifetime_seconds", 3600);
+        Api.bearer(Api.adminToken()).body(start).put("/api/v1/site-policy").then().statusCode(200);
+    }
+
+    /** The policy as it was (switched off by an admin fit for step-up: the page may have switched it on). */
+    @AfterEach
+    void policyAsBefore() {
+        TestClock.reset();
+        Api.forgetAdminToken();
+        Map<String, Object> restore = new LinkedHashMap<>();
+        restore.put("two_factor_required", false);
+        restore.put("enforce_from", originalPolicy.get("enforce_from"));
+        restore.put("backup_code_count", originalPolicy.get("backup_code_count"));
+        restore.put("issuer", originalPolicy.get("issuer"));
+        restore.put("access_token_lifetime_seconds", originalPolicy.get("access_token_lifetime_seconds"));
+        Api.bearer(Api.adminToken()).body(restore).put("/api/v1/site-policy").then().statusCode(200);
+    }
+
+    @BeforeEach
+    void startBrowser() throws IOException {
         profileDir = Files.createTempDirectory("twofa-chromium-profile");
         downloadDir = Files.createTempDirectory("twofa-chromium-downloads");
 
@@ -233,7 +213,131 @@ class WebPageBrowserTest {
         }
     }
 
+    @Test
+    void stepUpDialogAccountChangesAndTemporaryPasswordInARealBrowser() throws Exception {
+        try {
+            Api.twoFactor(true);
+            String admin = "web-stepup-admin-" + suffix;
+            String target = "web-target-" + suffix;
+            Api.bearer(Api.adminToken()).body(Map.of("login", admin, "password", PASSWORD, "role", "admin"))
+                    .post("/api/v1/users").then().statusCode(201);
+            Api.bearer(Api.adminToken()).body(Map.of("login", target, "password", PASSWORD, "role", "user"))
+                    .post("/api/v1/users").then().statusCode(201);
+            byte[] key = enrolOverRest(admin);
+
+            // ---- the admin signs in with password and code
+            TestClock.toStartOfNextStep();
+            driver.get(url.toString());
+            signIn(admin, PASSWORD);
+            waitVisible("screen-verify");
+            type("totp-code", Totp.code(key, TestClock.now()));
+            submit("totp-form");
+            waitText("me-login", admin);
+
+            // ---- who has not set up the app yet
+            click("tab-users");
+            type("list-prefix", target);
+            new Select(byId("list-enrolled")).selectByValue("false");
+            submit("list-users-form");
+            waitText("users-rows", target);
+            assertThat(text("users-rows")).contains("Not set up").contains("active");
+            shot("admin-accounts-not-enrolled");
+            byId("users-rows").findElement(By.xpath(".//button[normalize-space()='" + target + "']")).click();
+            waitText("user-card-title", target);
+            assertThat(factValue("Status")).isEqualTo("Active");
+
+            // ---- six minutes later the sign-in is not recent: a sensitive change asks to confirm it is you, then goes on
+            TestClock.advance(Duration.ofMinutes(6));
+            type("temp-password", "temporary-pass-1");
+            submit("temp-password-form");
+            waitVisible("stepup-dialog");
+            assertThat(text("stepup-intro")).contains("5 minutes");
+            assertThat(active().getAttribute("id")).isEqualTo("stepup-password");
+            shot("step-up-dialog");
+            type("stepup-password", PASSWORD);
+            type("stepup-code", wrongCode(key));
+            submit("stepup-form");
+            waitText("stepup-error", "The code is incorrect.");
+            assertThat(byId("stepup-dialog").isDisplayed()).isTrue();
+            assertThat(Api.bearer(Api.adminToken()).get("/api/v1/users/" + target).then().extract().<Boolean>path(
+                    "password_change_required")).as("nothing done before the step-up").isFalse();
+            shot("step-up-wrong-code");
+            type("stepup-code", Totp.code(key, TestClock.now()));
+            submit("stepup-form");
+            waitText("users-status", "Temporary password set for " + target);
+            assertThat(byId("stepup-dialog").isDisplayed()).isFalse();
+            assertThat(factValue("Must change password")).startsWith("Yes");
+            var reset = Api.bearer(Api.adminToken()).get("/api/v1/audit-events?type=password_reset&login=" + target).then()
+                    .statusCode(200).extract().jsonPath();
+            assertThat(reset.getList("events")).hasSize(1);
+            assertThat(reset.getString("events[0].actor")).isEqualTo(admin);
+            assertThat(reset.getLong("events[0].actor_auth_age_seconds")).isBetween(0L, 60L);
+            shot("step-up-done");
+
+            // ---- the fresh sign-in covers the next change: no dialog
+            new Select(byId("account-status")).selectByValue("disabled");
+            submit("account-form");
+            waitText("users-status", "Saved: " + target + " is disabled");
+            assertThat(byId("stepup-dialog").isDisplayed()).isFalse();
+            assertThat(factValue("Status")).startsWith("Disabled");
+
+            // ---- cancelled: nothing changes
+            TestClock.advance(Duration.ofMinutes(6));
+            new Select(byId("account-role")).selectByValue("client");
+            submit("account-form");
+            waitVisible("stepup-dialog");
+            click("stepup-cancel");
+            waitText("account-error", "Not changed");
+            assertThat(byId("stepup-dialog").isDisplayed()).isFalse();
+            assertThat(Api.bearer(Api.adminToken()).get("/api/v1/users/" + target).then().extract().<String>path("role"))
+                    .isEqualTo("user");
+            signOut();
+
+            // ---- the user, enabled again, signs in with the temporary password and chooses their own
+            Api.bearer(Api.adminToken()).body(Map.of("status", "active")).patch("/api/v1/users/" + target).then().statusCode(200);
+            signIn(target, "temporary-pass-1");
+            waitVisible("screen-password");
+            assertThat(text("screen-password")).contains(target);
+            shot("choose-new-password");
+            type("new-own-password", "my-own-password-1");
+            type("new-own-password-again", "my-own-password-2");
+            submit("password-change-form");
+            waitText("password-change-error", "The two passwords differ");
+            type("new-own-password", "my-own-password-1");
+            type("new-own-password-again", "my-own-password-1");
+            submit("password-change-form");
+            // the sign-in goes on where the new password leads: enrolment, as the policy is on
+            waitVisible("screen-enroll");
+            assertThat(text("enroll-title")).isEqualTo("Set up your authenticator app");
+            click("enroll-cancel");
+            waitVisible("screen-login");
+            assertThat(Api.login(target, "my-own-password-1").getString("status")).isEqualTo("enrollment_required");
+            assertNoScriptErrors();
+        } catch (Throwable t) {
+            try {
+                shot("failure");
+            } catch (RuntimeException | IOException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+    }
+
+    /** Enrols an account over REST in the login flow (policy on); its TOTP key. */
+    private static byte[] enrolOverRest(String login) {
+        String challenge = Api.login(login, PASSWORD).getString("challenge_token");
+        String secret = Api.bearer(challenge).body("{}").post("/api/v1/enrollment").then().statusCode(201).extract().path("secret");
+        byte[] key = Base32Secret.decode(secret);
+        // the previous step's code, leaving the current one free for the sign-in
+        String code = Totp.format(Totp.hotp(key, Totp.step(TestClock.now()) - 1, Totp.HMAC_SHA1, 6), 6);
+        Api.bearer(challenge).body(Map.of("code", code)).post("/api/v1/enrollment/confirm").then().statusCode(200);
+        return key;
+    }
+
     private void adminSwitchesPolicyOnAndCreatesUser() throws IOException {
+        // the second admin, made over REST (creating an admin needs step-up, which the helper's admin token passes)
+        Api.bearer(Api.adminToken()).body(Map.of("login", secondAdmin, "password", PASSWORD, "role", "admin"))
+                .post("/api/v1/users").then().statusCode(201);
         driver.get(url.toString());
         waitVisible("screen-login");
         assertThat(driver.getTitle()).contains("Sign in");
@@ -546,12 +650,12 @@ class WebPageBrowserTest {
 
     /** The code of the step after the current one: accepted (T+1) and never used before. */
     private static String nextStepCode(byte[] key) {
-        return Totp.format(Totp.hotp(key, Totp.step(Instant.now()) + 1, Totp.HMAC_SHA1, 6), 6);
+        return Totp.format(Totp.hotp(key, Totp.step(TestClock.now()) + 1, Totp.HMAC_SHA1, 6), 6);
     }
 
     /** A 6-digit code that no step near now produces. */
     private static String wrongCode(byte[] key) {
-        long now = Totp.step(Instant.now());
+        long now = Totp.step(TestClock.now());
         Set<String> near = new HashSet<>();
         for (long s = now - 3; s <= now + 3; s++) {
             near.add(Totp.format(Totp.hotp(key, s, Totp.HMAC_SHA1, 6), 6));

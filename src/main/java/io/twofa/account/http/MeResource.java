@@ -4,35 +4,24 @@ import java.time.Instant;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.twofa.account.AccountService;
-import io.twofa.error.Require;
 import io.twofa.token.Caller;
 import io.twofa.token.TokenPrincipal;
-import io.twofa.web.Origins;
 import io.twofa.web.Roles;
-import io.vertx.core.http.HttpServerRequest;
 
-/** The caller's own account and session. */
+/** The caller's own account and session (PUT /api/v1/me/password: login.http.PasswordChangeResource). */
 @Path("/api/v1/me")
 public class MeResource {
 
     /** The account's status plus what the presented token proves. */
     public record MeView(AccountView account, List<String> amr, String client, Instant authTime, Instant tokenExpiresAt) {
-    }
-
-    /** The body of PUT /api/v1/me/password. */
-    public record PasswordChangeRequest(String currentPassword, String newPassword) {
     }
 
     private final AccountService accounts;
@@ -51,17 +40,5 @@ public class MeResource {
         return accounts.statusOf(caller.accountId())
                 .map(status -> new MeView(AccountView.of(status), caller.amr(), caller.client(), caller.authTime(),
                         caller.expiresAt()));
-    }
-
-    /** Changes the caller's password; every refresh-token session of the account ends. */
-    @PUT
-    @Path("password")
-    @RolesAllowed(Roles.ACCESS)
-    @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> changePassword(PasswordChangeRequest body, @Context HttpServerRequest request) {
-        Require.body(body);
-        TokenPrincipal caller = Caller.of(identity);
-        return accounts.changePassword(caller.accountId(), body.currentPassword(), body.newPassword(),
-                Origins.of(request, caller.client())).replaceWith(Response.noContent().build());
     }
 }

@@ -23,7 +23,7 @@ public class AuditResource {
 
     /** One event as the API shows it. */
     public record AuditEventView(long id, Instant occurredAt, String type, String actor, String subjectLogin, String client,
-            String sourceIp, String detail, String requestId) {
+            String sourceIp, String detail, String requestId, Long actorAuthAgeSeconds) {
     }
 
     /** A page; {@code nextBefore} fetches the next (older) page, null at the end. */
@@ -45,7 +45,7 @@ public class AuditResource {
         Long before = beforeParam == null ? null : parse("before", beforeParam, 1, Long.MAX_VALUE);
         return audit.newestFirst(login, type, before, limit).map(rows -> {
             List<AuditEventView> page = rows.stream().map(e -> new AuditEventView(e.id, e.occurredAt, e.type, e.actor,
-                    e.subjectLogin, e.client, e.sourceIp, e.detail, e.requestId)).toList();
+                    e.subjectLogin, e.client, e.sourceIp, e.detail, e.requestId, e.actorAuthAgeSeconds)).toList();
             Long next = page.size() == limit ? page.get(page.size() - 1).id() : null;
             return new AuditEventPage(page, next);
         });

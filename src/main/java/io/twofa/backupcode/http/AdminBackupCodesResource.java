@@ -20,7 +20,7 @@ import io.twofa.web.Origins;
 import io.twofa.web.Roles;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Backup codes issued by an admin for a user who lost phone and codes. */
+/** Backup codes issued by an admin for a user who lost phone and codes (step-up: 403 {@code step-up-required} otherwise). */
 @Path("/api/v1/users/{login}/backup-codes")
 @RolesAllowed(Roles.ADMIN)
 public class AdminBackupCodesResource {
@@ -43,7 +43,7 @@ public class AdminBackupCodesResource {
     public Uni<Response> issueBackupCodes(@PathParam("login") String login, AdminBackupCodesRequest body,
             @Context HttpServerRequest request) {
         TokenPrincipal admin = Caller.of(identity);
-        return service.issueByAdmin(login, Require.body(body).reason(), admin.login(), Origins.of(request, admin.client()))
+        return service.issueByAdmin(login, Require.body(body).reason(), admin, Origins.of(request, admin.client()))
                 .map(set -> Response.status(Response.Status.CREATED).entity(BackupCodesView.of(set))
                         .header("Cache-Control", "no-store").build());
     }

@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
+import io.twofa.error.Problems;
 import io.twofa.error.Require;
 import io.twofa.session.SessionService;
 import io.twofa.web.Origins;
@@ -45,7 +46,7 @@ public class RefreshResource {
     @Path("logout")
     @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
-    @Produces(MediaType.APPLICATION_JSON)
+    @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
     public Uni<Response> logout(RefreshRequest body, @Context HttpServerRequest request) {
         return service.logout(Require.body(body).refreshToken(), Origins.of(request, null).sourceIp())
                 .replaceWith(Response.noContent().build());

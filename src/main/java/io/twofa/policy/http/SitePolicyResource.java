@@ -51,14 +51,15 @@ public class SitePolicyResource {
 
     /**
      * Applies the fields present in the body; omitted fields keep their value, {@code "enforce_from": null} clears it.
-     * The whole body is validated before anything changes.
+     * The whole body is validated before anything changes. Switching two-factor off or moving {@code enforce_from} later
+     * needs step-up (403 {@code step-up-required}).
      */
     @PUT
     @RolesAllowed(Roles.ADMIN)
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<SitePolicyView> updateSitePolicy(ObjectNode body, @Context HttpServerRequest request) {
         TokenPrincipal caller = Caller.of(identity);
-        return service.update(changes(body), caller.login(), Origins.of(request, caller.client())).map(SitePolicyView::of);
+        return service.update(changes(body), caller, Origins.of(request, caller.client())).map(SitePolicyView::of);
     }
 
     static SitePolicyService.Changes changes(ObjectNode body) {

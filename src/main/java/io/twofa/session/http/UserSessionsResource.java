@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.twofa.error.Problems;
 import io.twofa.session.SessionService;
 import io.twofa.web.Origins;
 import io.twofa.token.Caller;
@@ -40,6 +41,8 @@ public class UserSessionsResource {
 
     @DELETE
     @Path("{id}")
+    // 204 with no body: a client accepting only problem+json (for the errors) is served too
+    @Produces({ MediaType.APPLICATION_JSON, Problems.MEDIA_TYPE })
     public Uni<Response> revokeUserSession(@PathParam("login") String login, @PathParam("id") String id,
             @Context HttpServerRequest request) {
         TokenPrincipal admin = Caller.of(identity);

@@ -28,7 +28,11 @@ import io.twofa.web.Origins;
 import io.twofa.web.Roles;
 import io.vertx.core.http.HttpServerRequest;
 
-/** Enrolment accepts a challenge token (login flow) or an access token (new phone). */
+/**
+ * Enrolment starts with a challenge token (login flow) or an access token and the password (new phone); the pending key
+ * is read and confirmed only with the challenge of the login, or the enrolment token of the new phone (an access token
+ * gets 403 {@code wrong-step}).
+ */
 @Path("/api/v1/enrollment")
 @RolesAllowed({ Roles.CHALLENGE, Roles.ACCESS })
 public class EnrollmentResource {
@@ -41,8 +45,12 @@ public class EnrollmentResource {
     public record ConfirmEnrollmentRequest(String code) {
     }
 
-    /** The secret in the forms an authenticator app takes; returned once, when enrolment starts. */
-    public record EnrollmentStarted(String secret, String otpauthUri, String qrPng, long expiresIn) {
+    /**
+     * The secret in the forms an authenticator app takes; returned once, when enrolment starts. {@code enrollmentToken}:
+     * with an access token (new phone), the token that alone reads the QR code and confirms the key (absent at login).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record EnrollmentStarted(String secret, String otpauthUri, String qrPng, long expiresIn, String enrollmentToken) {
     }
 
     /** Enrolment done: the first backup codes and, in the login flow, the access token. */
@@ -74,7 +82,7 @@ public class EnrollmentResource {
         return service.start(caller, body == null ? null : body.password(), Origins.of(request, caller.client()))
                 .map(started -> Response.status(Response.Status.CREATED)
                         .entity(new EnrollmentStarted(started.secret(), started.otpauthUri(), QrPng.dataUri(started.qrPng()),
-                                started.expiresIn()))
+                                started.expiresIn(), started.enrollmentToken()))
                         .header("Cache-Control", "no-store").build());
     }
 
