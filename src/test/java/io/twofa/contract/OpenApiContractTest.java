@@ -85,7 +85,11 @@ class OpenApiContractTest {
                     if (method.isAnnotatedWith(verb)) {
                         String sub = method.isAnnotatedWith(jakarta.ws.rs.Path.class)
                                 ? "/" + method.getAnnotationOfType(jakarta.ws.rs.Path.class).value() : "";
-                        operations.add(verb.getSimpleName() + " " + (base + sub).replaceAll("/+", "/").replaceAll("/$", ""));
+                        String path = (base + sub).replaceAll("/+", "/").replaceAll("/$", "");
+                        // the API's paths; the web page's own routes (e.g. /device) are not part of the contract
+                        if (path.startsWith("/api/") || path.startsWith("/.well-known/")) {
+                            operations.add(verb.getSimpleName() + " " + path);
+                        }
                     }
                 }
             }

@@ -54,7 +54,7 @@ class DiscoveryTest extends ResetsSharedState {
         assertThat(doc.getList("second_factors_supported")).containsExactly("totp", "backup_code");
         assertThat(doc.getList("client_kinds", String.class)).contains("web", "desktop", "toolkit", "rv", "review-ios")
                 .isSorted().doesNotHaveDuplicates();
-        assertThat(doc.getList("refresh_token_clients")).containsExactly("desktop", "review-ios", "rv", "toolkit");
+        assertThat(doc.getList("refresh_token_clients")).containsExactly("cli", "desktop", "review-ios", "rv", "toolkit");
         assertThat(doc.getBoolean("two_factor_required")).isFalse();
         assertThat(doc.getMap("")).containsEntry("enforce_from", null);
         assertThat(doc.getLong("access_token_lifetime_seconds")).isEqualTo(600);
