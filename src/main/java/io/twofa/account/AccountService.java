@@ -112,18 +112,21 @@ public class AccountService {
 
     /**
      * Admin relief (issue 14): the login's password waits go (its per-address counters and its ceiling; address
-     * budgets stay, being shared by every login of an address), audited in the same statement.
+     * budgets stay, being shared by every login of an address), audited in the same statement; step-up, as it weakens
+     * a defence.
      */
-    public Uni<Void> clearPasswordThrottle(String login, String actor, RequestOrigin origin) {
-        return findByLogin(login).flatMap(account -> {
-            if (account == null) {
-                return Uni.createFrom().failure(ProblemException.noSuchAccount(login));
-            }
-            AuditLog.Entry entry = new AuditLog.Entry(AuditType.PASSWORD_THROTTLE_CLEARED, null, actor, account.login, origin,
-                    "password waits cleared");
-            return throttle.clearPassword(account.login, audit.insert("cleared", entry, null, true))
-                    .invoke(n -> audit.counted(entry)).replaceWithVoid();
-        });
+    public Uni<Void> clearPasswordThrottle(String login, TokenPrincipal actor, RequestOrigin origin) {
+        record Allowed(Account account, StepUp.Recent recent) {
+        }
+        return Panache.withSession(() -> existing(login).flatMap(account -> stepUp.require(actor)
+                .map(recent -> new Allowed(account, recent))))
+                // the counters change after the session is closed (see Throttle)
+                .flatMap(allowed -> {
+                    AuditLog.Entry entry = new AuditLog.Entry(AuditType.PASSWORD_THROTTLE_CLEARED, null, actor.login(),
+                            allowed.account().login, origin, "password waits cleared", allowed.recent().ageSeconds());
+                    return throttle.clearPassword(allowed.account().login, audit.insert("cleared", entry, null, true))
+                            .invoke(n -> audit.counted(entry)).replaceWithVoid();
+                });
     }
 
     /**

@@ -257,6 +257,15 @@ class PasswordThrottleTest extends ResetsSharedState {
         Api.bearer(Api.adminToken()).get("/api/v1/users/" + login).then().statusCode(200)
                 .body("password_throttled_until", org.hamcrest.Matchers.notNullValue());
 
+        // it weakens a defence: only with a recent sign-in (step-up)
+        String admin = Api.adminToken();
+        TestClock.advance(Duration.ofMinutes(6));
+        Api.bearer(admin).delete("/api/v1/users/" + login + "/password-throttle").then().statusCode(403)
+                .body("type", org.hamcrest.Matchers.endsWith("step-up-required"));
+        assertThat(Db.count("select failures from attempt_counter where scope = 'pw_pair' and subject = ?",
+                from + " " + login.toLowerCase())).as("nothing was cleared").isEqualTo(5);
+        TestClock.reset();
+
         Api.bearer(Api.adminToken()).delete("/api/v1/users/" + login.toUpperCase() + "/password-throttle").then().statusCode(204);
 
         assertThat(FromAddress.login(from, login, PASSWORD).status()).as("after the relief").isEqualTo(200);
