@@ -12,7 +12,8 @@
 # Knobs (defaults): BENCH_ACCOUNTS=1000000  BENCH_AUDIT_ROWS=10000000  BENCH_DURATION=10 (s per measured phase)
 #   BENCH_WARMUP=3 (s)  BENCH_WORK=bench/work  BENCH_SKIP_BUILD=0  BENCH_JFR=0 (1: record the service with JFR
 #   into $BENCH_WORK/service.jfr)  QUARKUS_HTTP_PORT=8383.
-# Every load phase has a fixed duration; all traffic goes to 127.0.0.1; everything started is stopped on exit.
+# Every load phase has a fixed duration; all traffic goes to 127.0.0.1 (the login flood's client binds to the
+# source address 127.0.0.2); everything started is stopped on exit.
 # The last lines printed are the figures, one "name: value" per line.
 set -euo pipefail
 
@@ -203,6 +204,7 @@ load() {
 # verified twice in one TOTP step: c16, c64, 10m-audit, login, full flow, pgbench c16, pgbench c64.
 A=$ACCOUNTS
 R_C16=$((A / 10)); R_C64=$((A * 3 / 10)); R_AUDIT=$((A * 5 / 10)); R_LOGIN=$((A * 7 / 10)); R_FULL=$((A * 75 / 100))
+R_FLOOD=$((A * 725 / 1000))   # login under a flood: accounts not used by the login phase (none known at 127.0.0.1 yet)
 R_PG16=$((A * 8 / 10)); R_PG64=$((A * 9 / 10))
 
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
@@ -279,9 +281,18 @@ timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=15 -Dduration="$DU
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
 log "login (password step) c=16 for ${DURATION}s"
 cpu_begin
-load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FULL" io.twofa.bench.Load login
+load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FLOOD" io.twofa.bench.Load login
 cpu_end login "$(cat "$WORK/total.txt")"
 result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"
+
+# ---- 6b. the password step during a login flood from another address (issue 14, docs/throttling.md) ---------------
+# Real users (c=16, source 127.0.0.1, a clean address) while 127.0.0.2 sends logins of unknown accounts on 64
+# connections as fast as they are answered: after its 50 free failures the address waits, so the flood is answered
+# 429 without hashing. The same figures as the login phase, with the suffix _under_flood, next to it.
+log "login c=16 at 127.0.0.1 while 127.0.0.2 floods logins of unknown accounts (c=64), ${DURATION}s"
+load -Dmetric=login -Dsuffix=_under_flood -Dc=16 -DfloodC=64 -DfloodFrom=127.0.0.2 -Dfrom="$R_FLOOD" -Dto="$R_FULL" \
+    io.twofa.bench.Load login-flood
+result login_p99_under_flood_vs_login "$(ratio "$(value login_p99_ms_under_flood "$RESULTS")" "$(value login_p99_ms "$RESULTS")")"
 
 # ---- 7. the full two-factor login ----------------------------------------------------------------------------------
 log "full flow (login + verify -> access token) c=16 for ${DURATION}s"

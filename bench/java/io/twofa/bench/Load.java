@@ -40,6 +40,10 @@ import io.vertx.core.http.RequestOptions;
  * marker is reset over JDBC, so a small account table can be measured for as long as a large one.</li>
  * <li>{@code login}: POST /api/v1/auth/login (password step, enrolled accounts: second_factor_required).</li>
  * <li>{@code full}: login then verify with the challenge token it returned: one complete two-factor login.</li>
+ * <li>{@code login-flood}: {@code login}, while another client, bound to the source address {@code floodFrom}
+ * (127.0.0.2), sends logins of unknown accounts on {@code floodC} connections as fast as they are answered
+ * (issue 14: real users at a clean address during a flood); also prints the real users' success rate and what the
+ * flood got back.</li>
  * </ul>
  * Prints {@code name: value} lines: {@code <metric>_rps<suffix>}, {@code _p50_ms}, {@code _p99_ms}, {@code _errors}.
  */
@@ -71,6 +75,7 @@ public final class Load {
                 case "verify-rounds" -> load.verifyRounds();
                 case "login" -> load.login();
                 case "full" -> load.full();
+                case "login-flood" -> load.loginFlood();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             String totalFile = System.getProperty("totalFile");
@@ -88,6 +93,10 @@ public final class Load {
     }
 
     Future<Reply> post(String path, String bearer, String json) {
+        return post(http, path, bearer, json);
+    }
+
+    static Future<Reply> post(HttpClient http, String path, String bearer, String json) {
         RequestOptions o = new RequestOptions().setMethod(HttpMethod.POST).setURI(path)
                 .putHeader("content-type", "application/json").putHeader("accept", "application/json");
         if (bearer != null) {
@@ -314,6 +323,70 @@ public final class Load {
             return n < to ? n : -1;
         }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup, duration);
         report(w, "login");
+        System.out.printf(Locale.ROOT, "login_success_rate%s: %.4f%n", suffix, w.ok / (double) Math.max(1, w.ok + w.failed));
+    }
+
+    void loginFlood() throws Exception {
+        String floodFrom = System.getProperty("floodFrom", "127.0.0.2");
+        int floodC = Integer.getInteger("floodC", 64);
+        Vertx floodVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1)
+                .setBlockedThreadCheckInterval(60_000));
+        HttpClient flood = floodVertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+                .setKeepAlive(true).setTcpNoDelay(true).setLocalAddress(floodFrom),
+                new PoolOptions().setHttp1MaxSize(floodC).setMaxWaitQueueSize(-1));
+        java.util.concurrent.atomic.AtomicBoolean flooding = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.Map<Integer, AtomicLong> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicLong sent = new AtomicLong();
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        int[] running = { floodC };
+        String tag = Long.toString(System.nanoTime(), 36);
+        long floodStart = System.nanoTime();
+        floodVertx.runOnContext(v -> {
+            for (int u = 0; u < floodC; u++) {
+                new Object() {
+                    void step() {
+                        if (!flooding.get()) {
+                            if (--running[0] == 0) {
+                                stopped.complete(null);
+                            }
+                            return;
+                        }
+                        String body = "{\"login\":\"flood-" + tag + "-" + sent.incrementAndGet() + "\",\"password\":\"guess\"}";
+                        post(flood, "/api/v1/auth/login", null, body).onComplete(ar -> {
+                            statuses.computeIfAbsent(ar.succeeded() ? ar.result().status() : -1, k -> new AtomicLong())
+                                    .incrementAndGet();
+                            step();
+                        });
+                    }
+                }.step();
+            }
+        });
+        try {
+            long from = Long.getLong("from");
+            long to = Long.getLong("to");
+            AtomicLong cursor = new AtomicLong(from);
+            Window w = closedLoop(() -> {
+                long n = cursor.getAndIncrement();
+                return n < to ? n : -1;
+            }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup,
+                    duration);
+            report(w, "login");
+            System.out.printf(Locale.ROOT, "login_success_rate%s: %.4f%n", suffix, w.ok / (double) Math.max(1, w.ok + w.failed));
+        } finally {
+            flooding.set(false);
+            stopped.get(120, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - floodStart) / 1e9;
+            long answered = statuses.values().stream().mapToLong(AtomicLong::get).sum();
+            System.err.printf(Locale.ROOT, "[%s] flood from %s: %d requests in %.1f s, statuses %s (-1: no answer)%n", name,
+                    floodFrom, answered, seconds, new java.util.TreeMap<>(statuses));
+            System.out.printf(Locale.ROOT, "login_flood_rps%s: %.1f%n", suffix, answered / seconds);
+            for (int status : new int[] { 401, 429, 503 }) {
+                System.out.printf("login_flood_%d%s: %d%n", status, suffix,
+                        statuses.getOrDefault(status, new AtomicLong()).get());
+            }
+            flood.close();
+            floodVertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
     }
 
     void full() throws Exception {

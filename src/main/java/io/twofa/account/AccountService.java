@@ -98,14 +98,35 @@ public class AccountService {
         if (next.equals(current)) {
             throw ProblemException.invalidInput("new_password", "'new_password' must differ from the current password.");
         }
-        return passwords.confirmAccount(accountId, current).flatMap(account -> passwords.hash(next)
+        return passwords.confirmAccount(accountId, current, origin).flatMap(account -> passwords.hash(next)
                 .flatMap(hash -> Panache.withTransaction(() -> accounts.updatePasswordHash(account.id, hash)
                         .call(() -> audit.record(AuditType.PASSWORD_CHANGED, account.login, account.login, origin, null))
                         .call(() -> notify(account, AccountListener.Change.PASSWORD_CHANGED, account.login, origin))
                         .chain(() -> {
                             account.passwordChangeRequired = false;
                             return alsoInTransaction.apply(account);
-                        }))));
+                        }))
+                        // whoever logged in with the old password earns no trust for its address (after the commit: see Throttle)
+                        .call(() -> throttle.forgetKnownAddresses(account.login))));
+    }
+
+    /**
+     * Admin relief (issue 14): the login's password waits go (its per-address counters and its ceiling; address
+     * budgets stay, being shared by every login of an address), audited in the same statement; step-up, as it weakens
+     * a defence.
+     */
+    public Uni<Void> clearPasswordThrottle(String login, TokenPrincipal actor, RequestOrigin origin) {
+        record Allowed(Account account, StepUp.Recent recent) {
+        }
+        return Panache.withSession(() -> existing(login).flatMap(account -> stepUp.require(actor)
+                .map(recent -> new Allowed(account, recent))))
+                // the counters change after the session is closed (see Throttle)
+                .flatMap(allowed -> {
+                    AuditLog.Entry entry = new AuditLog.Entry(AuditType.PASSWORD_THROTTLE_CLEARED, null, actor.login(),
+                            allowed.account().login, origin, "password waits cleared", allowed.recent().ageSeconds());
+                    return throttle.clearPassword(allowed.account().login, audit.insert("cleared", entry, null, true))
+                            .invoke(n -> audit.counted(entry)).replaceWithVoid();
+                });
     }
 
     /**
@@ -256,10 +277,10 @@ public class AccountService {
     private Uni<AccountStatus> withCounters(WithFactors f) {
         Account account = f.account();
         return throttle.state(throttles.secondFactor(), account.id.toString())
-                .flatMap(second -> throttle.state(throttles.password(), AccountRepository.normalize(account.login))
+                .flatMap(second -> throttle.passwordThrottledUntil(throttles.password(), account.login)
                         .map(pwd -> new AccountStatus(account.id, account.login, account.role.wireName(), account.createdAt,
                                 f.factors(), future(second.blockedUntil()), second.locked(), second.failures(),
-                                future(pwd.blockedUntil()), account.status.wireName(), account.passwordChangeRequired)));
+                                pwd, account.status.wireName(), account.passwordChangeRequired)));
     }
 
     private Instant future(Instant t) {

@@ -94,7 +94,7 @@ public class BackupCodeService implements RecoveryCodes {
     /** A new set for the caller, who re-enters the password; the old set is void in the same transaction. */
     public Uni<IssuedSet> regenerate(UUID accountId, String password, String actor, RequestOrigin origin) {
         Require.text("password", password, 1, 1024);
-        return passwords.confirmAccount(accountId, password)
+        return passwords.confirmAccount(accountId, password, origin)
                 .flatMap(account -> issueFor(account, actor, origin, "by the user", null));
     }
 

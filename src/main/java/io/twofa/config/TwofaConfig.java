@@ -27,7 +27,7 @@ public interface TwofaConfig {
     /** Throttling of second-factor attempts (TOTP and backup codes share it). */
     SecondFactorThrottle secondFactorThrottle();
 
-    /** Throttling of password attempts, per login name. */
+    /** Throttling of password attempts. */
     PasswordThrottle passwordThrottle();
 
     /** First start with an empty database. */
@@ -158,8 +158,9 @@ public interface TwofaConfig {
         int lockAfter();
     }
 
+    /** The password throttle (docs/throttling.md): per login and client address, per address, and a per-login ceiling. */
     interface PasswordThrottle {
-        /** Consecutive password failures allowed before each further attempt must wait. */
+        /** Consecutive failures of one login from one client address allowed before each further attempt must wait. */
         @WithDefault("5")
         int freeAttempts();
 
@@ -170,6 +171,54 @@ public interface TwofaConfig {
         /** Longest wait. */
         @WithDefault("15M")
         Duration maxDelay();
+
+        /** Consecutive failures from one client address, over all logins (unknown ones included), before it must wait. */
+        @WithDefault("50")
+        int addressFreeAttempts();
+
+        /** First wait of an address over its budget; it doubles with each further failure. */
+        @WithDefault("30S")
+        Duration addressBaseDelay();
+
+        /** Longest wait of an address over its budget. */
+        @WithDefault("15M")
+        Duration addressMaxDelay();
+
+        /** Failed evaluations of one login, from addresses that are not its known addresses, per rolling window. */
+        @WithDefault("100")
+        int loginCeiling();
+
+        /** The rolling window of the ceiling. */
+        @WithDefault("24H")
+        Duration ceilingWindow();
+
+        /** Beyond the ceiling: at most one evaluation per slot, from an address that has not failed for the login. */
+        @WithDefault("15M")
+        Duration ceilingSlot();
+
+        /** An address the account logged in from successfully stays known (exempt from ceiling and budget) this long. */
+        @WithDefault("P30D")
+        Duration knownAddressLifetime();
+
+        /** A counter with no failure for this long is forgotten (its row expires). */
+        @WithDefault("24H")
+        Duration forgetAfter();
+
+        /** How often expired counter rows and stale known addresses are removed. */
+        @WithDefault("1M")
+        Duration cleanupInterval();
+
+        /** Password checks admitted at once per hashing thread (hashing or waiting for it); beyond: 503 at once. */
+        @WithDefault("8")
+        int hashQueuePerThread();
+
+        /** {@code Retry-After} of the 503 answered when the hashing queue is full. */
+        @WithDefault("1S")
+        Duration busyRetryAfter();
+
+        /** IPv6 clients are counted per network of this prefix length (one host usually holds a whole /64). */
+        @WithDefault("64")
+        int ipv6PrefixLength();
     }
 
     interface Refresh {

@@ -2,8 +2,10 @@ package io.twofa.login;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -20,6 +22,7 @@ import io.twofa.factor.SecondFactors;
 import io.twofa.policy.SitePolicy;
 import io.twofa.policy.SitePolicyService;
 import io.twofa.session.LoginTokens;
+import io.twofa.throttle.PasswordRefusal;
 import io.twofa.token.Clients;
 import io.twofa.token.TokenPrincipal;
 import io.twofa.token.TokenService;
@@ -50,22 +53,51 @@ public class LoginService {
 
     /** {@code from}: the request's origin; its client is {@code client} (default {@code web}). */
     public Uni<LoginResult> login(String login, String password, String client, RequestOrigin from) {
+        return login(login, password, client, from, () -> false);
+    }
+
+    /**
+     * As above; {@code gone} tells whether the HTTP client has gone away (its password is then not hashed). A throttled
+     * attempt is audited in the throttle's own statement, with the client address and the scope that refused it.
+     */
+    public Uni<LoginResult> login(String login, String password, String client, RequestOrigin from, BooleanSupplier gone) {
         Require.text("login", login, 1, 128);
         Require.text("password", password, 1, 1024);
         String kind = Require.oneOf("client", client == null ? Clients.DEFAULT : client, Clients.ALL);
         RequestOrigin origin = from.withClient(kind);
-        return passwords.checkLogin(login, password).flatMap(outcome -> {
+        Map<PasswordRefusal, AuditLog.Entry> throttled = new EnumMap<>(PasswordRefusal.class);
+        for (PasswordRefusal refusal : PasswordRefusal.values()) {
+            throttled.put(refusal, new AuditLog.Entry(AuditType.LOGIN_THROTTLED, null, null, login, origin, refusal.detail()));
+        }
+        PasswordVerifier.Client asking = new PasswordVerifier.Client(origin.sourceIp(), gone,
+                refusal -> audit.insert("throttled_" + refusal.ordinal(), throttled.get(refusal), refusal.gate(), true));
+        Uni<LoginResult> work = passwords.checkLogin(login, password, asking).flatMap(outcome -> {
             if (outcome instanceof PasswordVerifier.Outcome.Verified v) {
                 return Panache.withTransaction(() -> decide(v.account(), kind)
                         .call(() -> audit.record(AuditType.LOGIN_SUCCEEDED, v.account().login, v.account().login, origin, null)));
             }
             if (outcome instanceof PasswordVerifier.Outcome.Throttled t) {
-                return Panache.withTransaction(() -> audit.record(AuditType.LOGIN_THROTTLED, null, login, origin, null))
-                        .chain(() -> Uni.createFrom().<LoginResult>failure(ProblemException.throttled(t.retryAfterSeconds())));
+                audit.counted(throttled.get(t.refusal()));
+                return Uni.createFrom().failure(ProblemException.throttled(t.retryAfterSeconds()));
+            }
+            if (outcome instanceof PasswordVerifier.Outcome.Busy b) {
+                return Uni.createFrom().failure(PasswordVerifier.busy(b.retryAfterSeconds()));
+            }
+            if (outcome instanceof PasswordVerifier.Outcome.Abandoned) {
+                // nobody reads this answer; nothing was evaluated
+                return Uni.createFrom().failure(ProblemException.unavailable("The request was abandoned."));
             }
             return Panache.withTransaction(() -> audit.record(AuditType.LOGIN_FAILED, null, login, origin, null))
                     .chain(() -> Uni.createFrom().<LoginResult>failure(ProblemException.badLogin()));
         });
+        // The HTTP layer cancels the answer of a client that hung up; a check that has begun still runs to its end, so
+        // an evaluated password is always audited and counted, and no transaction is cut in half. (Whether the client
+        // is still there is asked before the check and right before the hash: see PasswordVerifier.)
+        Uni<LoginResult> shared = work.memoize().indefinitely();
+        shared.subscribe().with(result -> {
+        }, failure -> {
+        });
+        return shared;
     }
 
     /** What the password step of {@code account} leads to; joins the caller's transaction. */

@@ -64,7 +64,7 @@ public class StepUpService {
                 return Uni.createFrom().failure(ProblemException.invalidInput("code",
                         "This account must confirm a second factor too: send 'code' or 'backup_code' with the password."));
             }
-            return passwords.confirmAccount(caller.accountId(), password).flatMap(account -> {
+            return passwords.confirmAccount(caller.accountId(), password, origin).flatMap(account -> {
                 Instant now = clock.instant();
                 if (factor == null) {
                     return policies.current().flatMap(policy -> issue(caller, account.login, account.role.wireName(),

@@ -86,7 +86,7 @@ public class TotpEnrollment {
      * enrolment; with an access token only with the password re-entered (moving to a new phone).
      */
     public Uni<Started> start(TokenPrincipal caller, String password, RequestOrigin origin) {
-        return authorise(caller, password).flatMap(account -> {
+        return authorise(caller, password, origin).flatMap(account -> {
             byte[] secret = Base32Secret.generate();
             String base32 = Base32Secret.encode(secret);
             SecretCipher.Sealed sealed = cipher.seal(secret, account.id.toString());
@@ -195,7 +195,7 @@ public class TotpEnrollment {
         });
     }
 
-    private Uni<Account> authorise(TokenPrincipal caller, String password) {
+    private Uni<Account> authorise(TokenPrincipal caller, String password, RequestOrigin origin) {
         checkMayStart(caller);
         if (caller.isChallenge()) {
             return challenges.requireUnspent(caller).chain(() -> Panache.withSession(() -> accounts.findById(caller.accountId())
@@ -210,7 +210,7 @@ public class TotpEnrollment {
                     }))));
         }
         Require.text("password", password, 1, 1024);
-        return passwords.confirmAccount(caller.accountId(), password);
+        return passwords.confirmAccount(caller.accountId(), password, origin);
     }
 
     private static ProblemException noPending(String detail) {

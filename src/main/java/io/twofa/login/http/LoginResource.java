@@ -35,6 +35,8 @@ public class LoginResource {
     @Timed(value = "twofa.login", description = "Time of POST /api/v1/auth/login")
     public Uni<LoginResponse> login(LoginRequest body, @Context HttpServerRequest request) {
         Require.body(body);
-        return service.login(body.login(), body.password(), body.client(), Origins.of(request, null)).map(LoginResponse::of);
+        // a client that hung up (e.g. its timeout fired) is not worth a password hash
+        return service.login(body.login(), body.password(), body.client(), Origins.of(request, null),
+                () -> request.response().closed() || request.response().ended()).map(LoginResponse::of);
     }
 }
