@@ -136,6 +136,22 @@ class DockerfileTest {
     }
 
     @Test
+    void theRuntimeStartsJavaWithTheOneJvmOptionsFile() throws IOException {
+        Stage runtime = dockerfile.finalStage();
+        Copy options = runtime.copies().stream().filter(c -> c.destination().equals("/deployments/jvm.options"))
+                .findFirst().orElseThrow();
+        assertThat(options.sources()).containsExactly("/build/src/main/jvm/jvm.options");
+        assertThat(runtime.env("JAVA_OPTS_APPEND").orElseThrow()).startsWith("@/deployments/jvm.options");
+        // run-java.sh adds a GC of its own; two different collectors would stop the JVM from starting
+        List<String> flags = Files.readAllLines(BuildContext.PROJECT.resolve("src/main/jvm/jvm.options")).stream()
+                .map(String::trim).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> gcs = flags.stream().filter(f -> f.matches("-XX:\\+Use\\w+GC")).toList();
+        assertThat(gcs).hasSize(1);
+        assertThat(runtime.env("GC_CONTAINER_OPTIONS")).contains(gcs.get(0));
+        assertThat(flags).anyMatch(f -> f.startsWith("-Xmx"));
+    }
+
+    @Test
     void theRuntimeRunsAsOneNumericNonRootUser() {
         List<Instruction> users = dockerfile.instructions.stream().filter(i -> i.keyword().equals("USER")).toList();
         assertThat(users).as("one USER").hasSize(1);

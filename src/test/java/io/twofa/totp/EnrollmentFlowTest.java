@@ -5,21 +5,14 @@ import static io.twofa.support.Api.bearer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.Test;
 
-import com.google.zxing.BinaryBitmap;
-import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
-import com.google.zxing.common.HybridBinarizer;
-import com.google.zxing.qrcode.QRCodeReader;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -28,15 +21,14 @@ import io.twofa.totp.Totp;
 import io.twofa.support.Api;
 import io.twofa.support.WithTwoFactorOn;
 import io.twofa.support.Db;
+import io.twofa.support.QrCodes;
 import io.twofa.support.TestClock;
 
 @QuarkusTest
 class EnrollmentFlowTest extends WithTwoFactorOn {
 
     static String decodeQr(byte[] png) throws Exception {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
-        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))))
-                .getText();
+        return QrCodes.decode(png);
     }
 
     private static String code(String secret, int stepOffset) {

@@ -2,8 +2,6 @@ package io.twofa.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
 import java.net.URL;
@@ -25,7 +23,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import javax.imageio.ImageIO;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -50,10 +47,6 @@ import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import com.google.zxing.BinaryBitmap;
-import com.google.zxing.client.j2se.BufferedImageLuminanceSource;
-import com.google.zxing.common.HybridBinarizer;
-import com.google.zxing.qrcode.QRCodeReader;
 
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -62,6 +55,7 @@ import io.twofa.backupcode.http.BackupCodesText;
 import io.twofa.crypto.Base32Secret;
 import io.twofa.support.Api;
 import io.twofa.support.TestClock;
+import io.twofa.support.QrCodes;
 import io.twofa.totp.Totp;
 
 /**
@@ -643,9 +637,7 @@ class WebPageBrowserTest {
     }
 
     private static String scanQr(WebElement qr) throws Exception {
-        BufferedImage image = ImageIO.read(new ByteArrayInputStream(qr.getScreenshotAs(OutputType.BYTES)));
-        return new QRCodeReader().decode(new BinaryBitmap(new HybridBinarizer(new BufferedImageLuminanceSource(image))))
-                .getText();
+        return QrCodes.decode(qr.getScreenshotAs(OutputType.BYTES));
     }
 
     /** The code of the step after the current one: accepted (T+1) and never used before. */
