@@ -11,7 +11,12 @@
 #
 # Knobs (defaults): BENCH_ACCOUNTS=1000000  BENCH_AUDIT_ROWS=10000000  BENCH_DURATION=10 (s per measured phase)
 #   BENCH_WARMUP=3 (s)  BENCH_WORK=bench/work  BENCH_SKIP_BUILD=0  BENCH_JFR=0 (1: record the service with JFR
-#   into $BENCH_WORK/service.jfr)  QUARKUS_HTTP_PORT=8383.
+#   into $BENCH_WORK/service.jfr)  QUARKUS_HTTP_PORT=8383
+#   BENCH_ARGON2=19456,2,1 (m KiB,t,p of the accounts' password hashes; e.g. 1024,1,1 to measure the password step
+#   beyond the hash)  BENCH_JVM_OPTIONS=src/main/jvm/jvm.options (the service's JVM settings, as in production;
+#   "none": the JVM's defaults, for the comparison with unlimited memory).
+# Account ranges are sized from the rates measured earlier in the run; a run with too few accounts stops with a
+# message saying how many it needs, rather than report a rate capped by running out of accounts.
 # Every load phase has a fixed duration; all traffic goes to 127.0.0.1 (the login flood's client binds to the
 # source address 127.0.0.2); everything started is stopped on exit.
 # The last lines printed are the figures, one "name: value" per line.
@@ -27,6 +32,9 @@ ACCOUNTS="${BENCH_ACCOUNTS:-1000000}"
 AUDIT_ROWS="${BENCH_AUDIT_ROWS:-10000000}"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
+ARGON2="${BENCH_ARGON2:-19456,2,1}"
+[[ "$ARGON2" =~ ^[0-9]+,[0-9]+,[0-9]+$ ]] || { echo "BENCH_ARGON2 must be m,t,p (memory KiB, iterations, parallelism): $ARGON2" >&2; exit 2; }
+JVM_OPTIONS="${BENCH_JVM_OPTIONS:-src/main/jvm/jvm.options}"
 PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
 RESULTS="$WORK/results.txt"
 LOG="$WORK/bench.log"
@@ -71,7 +79,7 @@ if [[ ! -s "$WORK/classpath.txt" || pom.xml -nt "$WORK/classpath.txt" ]]; then
     ./mvnw -q -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$WORK/classpath.txt"
 fi
 CP="$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$WORK/classpath.txt")"
-BENCH_JAVA=(java -XX:+UseParallelGC -Xms256m -cp "$CP")
+BENCH_JAVA=(java -XX:+UseParallelGC -Xms256m -cp "$CP" -Dargon2="$ARGON2")
 
 # ---- 2. database and service ----------------------------------------------------------------------------------
 DATA_DIR="${TWOFA_DATA_DIR:-$WORK/data}"
@@ -91,6 +99,10 @@ export TWOFA_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 SECRET_KEYS="${TWOFA_CRYPTO_KEYS_DIR:-$DATA_DIR/keys/secrets}"
 SIGNING_KEYS="${TWOFA_TOKEN_KEYS_DIR:-$DATA_DIR/keys/signing}"
 JAVA_OPTS=()
+if [[ "$JVM_OPTIONS" != none ]]; then
+    [[ -f "$JVM_OPTIONS" ]] || { echo "BENCH_JVM_OPTIONS: no file $JVM_OPTIONS" >&2; exit 2; }
+    JAVA_OPTS+=("@$JVM_OPTIONS")
+fi
 if [[ "${BENCH_JFR:-0}" == 1 ]]; then
     JAVA_OPTS+=(-XX:+FlightRecorder "-XX:StartFlightRecording=filename=$WORK/service.jfr,settings=profile,dumponexit=true")
 fi
@@ -200,12 +212,21 @@ load() {
     sed 's/^/  /' "$out" >&2
 }
 
-# Accounts by number (see BenchAccounts): 0..999 the 1k pool; then disjoint ranges so that no account is
-# verified twice in one TOTP step: c16, c64, 10m-audit, login, full flow, pgbench c16, pgbench c64.
+# Accounts by number (see BenchAccounts): 0..999 the 1k pool; then each phase takes a disjoint range of its own
+# (no account is verified twice in one TOTP step, none is known at an address before its phase), sized from the
+# rates measured before it. take NAME COUNT sets FROM and TO, or stops the run when BENCH_ACCOUNTS is too small.
 A=$ACCOUNTS
-R_C16=$((A / 10)); R_C64=$((A * 3 / 10)); R_AUDIT=$((A * 5 / 10)); R_LOGIN=$((A * 7 / 10)); R_FULL=$((A * 75 / 100))
-R_FLOOD=$((A * 725 / 1000))   # login under a flood: accounts not used by the login phase (none known at 127.0.0.1 yet)
-R_PG16=$((A * 8 / 10)); R_PG64=$((A * 9 / 10))
+(( A >= 2000 )) || { echo "BENCH_ACCOUNTS=$A: at least 2000 (the 1k pool and some more) are needed" >&2; exit 2; }
+NEXT_ACCOUNT=1000
+take() {
+    if (( NEXT_ACCOUNT + $2 > A )); then
+        echo "BENCH_ACCOUNTS=$A is too small: the phase '$1' needs $2 accounts at the rates measured in this run, and" \
+             "only $((A - NEXT_ACCOUNT)) are left; run again with BENCH_ACCOUNTS of at least" \
+             "$(( (NEXT_ACCOUNT + $2) * 3 ))" >&2
+        exit 2
+    fi
+    FROM=$NEXT_ACCOUNT; TO=$((NEXT_ACCOUNT + $2)); NEXT_ACCOUNT=$TO
+}
 
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
 seed accounts 0 1000
@@ -227,25 +248,28 @@ RPS_1K=$(value verify_rps_1k_accounts "$RESULTS")
 RPS_1M=$(value verify_rps_1m_accounts "$RESULTS")
 result verify_1m_vs_1k_accounts "$(ratio "$RPS_1M" "$RPS_1K")"
 
-# challenge tokens to mint per fixed-duration verify phase: enough for 3x the rate seen so far
+# challenge tokens to mint (and accounts to take) per fixed-duration verify phase: enough for 3x the rate seen so far
 TOKENS=$(awk -v r="$RPS_1M" -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", 3 * r * (d + w) + 3000 }')
 
 # ---- 5. verify at 16 and 64 concurrent requests, and PostgreSQL running the same SQL (pgbench) -------------------
-verify_phase() { # concurrency first-account end-account suffix
-    log "verify c=$1 for ${DURATION}s (accounts $2.., $TOKENS challenge tokens minted beforehand)"
+verify_phase() { # concurrency suffix
+    take "verify$2" "$TOKENS"
+    log "verify c=$1 for ${DURATION}s (accounts $FROM..$TO, $TOKENS challenge tokens minted beforehand)"
     cpu_begin
-    load -Dmetric=verify -Dsuffix="$4" -Dc="$1" -Dfrom="$2" -Dto="$3" -Dtokens="$TOKENS" io.twofa.bench.Load verify
-    cpu_end "verify$4" "$(cat "$WORK/total.txt")"
+    load -Dmetric=verify -Dsuffix="$2" -Dc="$1" -Dfrom="$FROM" -Dto="$TO" -Dtokens="$TOKENS" io.twofa.bench.Load verify
+    cpu_end "verify$2" "$(cat "$WORK/total.txt")"
 }
-pg_phase() { # concurrency first-account
+pg_phase() { # concurrency
     local step out tps
+    take "pgbench c=$1" $((2 * TOKENS))
+    local base=$FROM range=$((TO - FROM))
     step=$(( $(date +%s) / 30 ))
     out="$WORK/pgbench_c$1.txt"
     log "pgbench: the verify SQL (bench/verify.sql), c=$1, -M prepared, ${DURATION}s"
     local p0
     p0=$(pg_cpu_ms)
     timeout $((DURATION + 120)) "$PGBENCH" -n -M prepared -f "$ROOT/bench/verify.sql" -c "$1" -j 2 -T "$DURATION" \
-        -D k=0 -D base="$2" -D clients="$1" -D step="$step" -D scope=second_factor -D free=5 -D delay=30 \
+        -D k=0 -D base="$base" -D clients="$1" -D step="$step" -D scope=second_factor -D free=5 -D delay=30 \
         -D maxdelay=900 -D lock=100 -D client=web -D detail=totp -D ip=127.0.0.1 \
         -D reqid=5f0c2a9e-1b7d-4c3e-9a61-2d8e4b7f0c13 >"$out" 2>&1 || { cat "$out" >&2; exit 1; }
     tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$out" | tail -1)
@@ -255,14 +279,18 @@ pg_phase() { # concurrency first-account
     processed=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$out")
     [[ -z "$PG_MASTER" ]] || result "pg_limit_pg_cpu_ms_per_tx_c$1" \
         "$(awk -v a="$(( $(pg_cpu_ms) - p0 ))" -v n="$processed" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
-    if (( processed > A / 10 )); then result "pg_limit_WARNING_ran_past_its_account_range_c$1" "$processed"; fi
+    if (( processed + $1 > range )); then
+        echo "pgbench c=$1 ran past its $range accounts ($processed transactions): its rate is not valid;" \
+             "run again with more BENCH_ACCOUNTS" >&2
+        exit 2
+    fi
 }
 log "the SQL of one verify, as run by pgbench:"
 grep -v '^--' "$ROOT/bench/verify.sql" | sed 's/^/    /' >&2
-verify_phase 16 "$R_C16" "$R_C64" _c16
-verify_phase 64 "$R_C64" "$R_AUDIT" _c64
-pg_phase 16 "$R_PG16"
-pg_phase 64 "$R_PG64"
+verify_phase 16 _c16
+verify_phase 64 _c64
+pg_phase 16
+pg_phase 64
 for c in 16 64; do
     result "verify_vs_pg_limit_c$c" "$(ratio "$(value "verify_rps_c$c" "$RESULTS")" "$(value "pg_limit_tps_c$c" "$RESULTS")")"
 done
@@ -275,39 +303,68 @@ result verify_vs_pg_limit "$(value verify_vs_pg_limit_c64 "$RESULTS")"
 # Argon2 loop on a busy 2-core machine: with 3-5 s of warm-up the limit measured anywhere from 17 to 63 hashes/s, with
 # 15 s 60-73. Hence the long warm-up here, and the service's own login warm-up at the start.
 HASH_THREADS="${TWOFA_CRYPTO_ARGON2_THREADS:-$(nproc)}"
-log "Argon2id limit: the same hash (m=19456 KiB, t=2, p=1) on $HASH_THREADS threads, as the service, no HTTP, no database"
+log "Argon2id limit: the accounts' hash (m,t,p = $ARGON2) on $HASH_THREADS threads, as the service, no HTTP, no database"
+result argon2_params "$ARGON2"
 timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=15 -Dduration="$DURATION" io.twofa.bench.HashLimit \
     >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
-log "login (password step) c=16 for ${DURATION}s"
+# accounts per login phase: 3x the hash limit for the whole phase (a login cannot be faster than its hash)
+LOGINS=$(awk -v r="$(value hash_limit_per_s "$RESULTS")" -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", 3 * r * (d + w) + 1000 }')
+take login "$LOGINS"
+log "login (password step) c=16 for ${DURATION}s (accounts $FROM..$TO)"
 cpu_begin
-load -Dmetric=login -Dc=16 -Dfrom="$R_LOGIN" -Dto="$R_FLOOD" io.twofa.bench.Load login
+load -Dmetric=login -Dc=16 -Dfrom="$FROM" -Dto="$TO" io.twofa.bench.Load login
 cpu_end login "$(cat "$WORK/total.txt")"
 result login_vs_hash_limit "$(ratio "$(value login_rps "$RESULTS")" "$(value hash_limit_per_s "$RESULTS")")"
+# the password step beyond the hash: the service's CPU per login minus the thread time of one hash alone
+result login_service_cpu_ms_beyond_hash \
+    "$(awk -v a="$(value login_service_cpu_ms_per_req "$RESULTS")" -v h="$(value hash_ms_per_check "$RESULTS")" 'BEGIN { printf "%.2f", a - h }')"
 
 # ---- 6b. the password step during a login flood from another address (issue 14, docs/throttling.md) ---------------
 # Real users (c=16, source 127.0.0.1, a clean address) while 127.0.0.2 sends logins of unknown accounts on 64
 # connections as fast as they are answered: after its 50 free failures the address waits, so the flood is answered
 # 429 without hashing. The same figures as the login phase, with the suffix _under_flood, next to it.
 log "login c=16 at 127.0.0.1 while 127.0.0.2 floods logins of unknown accounts (c=64), ${DURATION}s"
-load -Dmetric=login -Dsuffix=_under_flood -Dc=16 -DfloodC=64 -DfloodFrom=127.0.0.2 -Dfrom="$R_FLOOD" -Dto="$R_FULL" \
+take "login under flood" "$LOGINS"
+load -Dmetric=login -Dsuffix=_under_flood -Dc=16 -DfloodC=64 -DfloodFrom=127.0.0.2 -Dfrom="$FROM" -Dto="$TO" \
     io.twofa.bench.Load login-flood
 result login_p99_under_flood_vs_login "$(ratio "$(value login_p99_ms_under_flood "$RESULTS")" "$(value login_p99_ms "$RESULTS")")"
 
 # ---- 7. the full two-factor login ----------------------------------------------------------------------------------
+take "full flow" "$LOGINS"
 log "full flow (login + verify -> access token) c=16 for ${DURATION}s"
-load -Dmetric=full_flow -Dc=16 -Dfrom="$R_FULL" -Dto="$R_PG16" io.twofa.bench.Load full
+load -Dmetric=full_flow -Dc=16 -Dfrom="$FROM" -Dto="$TO" io.twofa.bench.Load full
+
+# ---- 7b. latency at a fixed arrival rate: 25, 50 and 75 % of the highest closed-loop rate ----------------------------
+# Open loop: requests are sent on schedule whatever the answers, and latency counts from the scheduled time.
+open_phase() { # metric (verify|full_flow) mode max-rate pct
+    local rate n
+    rate=$(awk -v m="$3" -v p="$4" 'BEGIN { printf "%.1f", m * p / 100 }')
+    n=$(awk -v r="$rate" -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", r * (d + w) + 2 }')
+    take "$1 open loop at $4 %" "$n"
+    log "$1 at a fixed rate of $rate/s ($4 % of $3/s), ${DURATION}s"
+    cpu_begin
+    load -Dmetric="$1" -Dsuffix="_open$4" -Drate="$rate" -Dfrom="$FROM" -Dto="$TO" io.twofa.bench.Load "$2"
+    cpu_end "$1_open$4" "$(cat "$WORK/total.txt")"
+}
+VERIFY_MAX=$(awk -v a="$(value verify_rps_c16 "$RESULTS")" -v b="$(value verify_rps_c64 "$RESULTS")" 'BEGIN { print (a > b ? a : b) }')
+for pct in 25 50 75; do open_phase verify verify-open "$VERIFY_MAX" "$pct"; done
+for pct in 25 50 75; do open_phase full_flow full-open "$(value full_flow_rps "$RESULTS")" "$pct"; done
+result full_flow_p99_open50_vs_hash_ms \
+    "$(ratio "$(value full_flow_p99_ms_open50 "$RESULTS")" "$(value hash_ms_per_check "$RESULTS")")"
 
 # ---- 8. verify with 10 million audit rows ---------------------------------------------------------------------------
 log "adding $AUDIT_ROWS audit_event rows"
 seed audit "$AUDIT_ROWS"
-verify_phase 64 "$R_AUDIT" "$R_LOGIN" _10m_audit_rows
+verify_phase 64 _10m_audit_rows
 
 # ---- 9. memory and start-up -----------------------------------------------------------------------------------------
 HWM_KB=$(sed -n 's/.*VmHWM:[[:space:]]*\([0-9]*\) kB.*/\1/p' "$WORK/rss.txt" | sort -n | tail -1)
 result rss_peak_mb "$((HWM_KB / 1024))"
 result startup_ms "$STARTUP_MS"
 result startup_first_ms "$FIRST_STARTUP_MS"
+result jvm_options "$( [[ "$JVM_OPTIONS" == none ]] && echo "JVM defaults" || grep -v '^#' "$JVM_OPTIONS" | tr '\n' ' ' )"
+result accounts_used "$NEXT_ACCOUNT of $A"
 
 kill "$SAMPLER_PID" 2>/dev/null || true
 stop_service

@@ -44,6 +44,9 @@ import io.vertx.core.http.RequestOptions;
  * (127.0.0.2), sends logins of unknown accounts on {@code floodC} connections as fast as they are answered
  * (issue 14: real users at a clean address during a flood); also prints the real users' success rate and what the
  * flood got back.</li>
+ * <li>{@code verify-open}, {@code full-open}: {@code verify} and {@code full} at a fixed arrival rate ({@code rate} per
+ * second), open loop: requests are sent on schedule whether or not earlier ones have been answered, and latency is
+ * measured from the scheduled send time, so queueing in the service (or in this client) is not hidden.</li>
  * </ul>
  * Prints {@code name: value} lines: {@code <metric>_rps<suffix>}, {@code _p50_ms}, {@code _p99_ms}, {@code _errors}.
  */
@@ -76,6 +79,8 @@ public final class Load {
                 case "login" -> load.login();
                 case "full" -> load.full();
                 case "login-flood" -> load.loginFlood();
+                case "verify-open" -> load.verifyOpen();
+                case "full-open" -> load.fullOpen();
                 default -> throw new IllegalArgumentException(args[0]);
             }
             String totalFile = System.getProperty("totalFile");
@@ -93,7 +98,7 @@ public final class Load {
     }
 
     Future<Reply> post(String path, String bearer, String json) {
-        return post(http, path, bearer, json);
+        return post(openHttp != null ? openHttp : http, path, bearer, json);
     }
 
     static Future<Reply> post(HttpClient http, String path, String bearer, String json) {
@@ -201,6 +206,86 @@ public final class Load {
         return new Window(l, count[0], ok[0], failed[0], durationS);
     }
 
+    /**
+     * Open loop: request i is due at start + i / rate; a 1 ms timer sends every due request (on its own connection
+     * pool, large enough that no request waits for a connection it would not wait for in a real fleet of clients).
+     * Requests due inside the measured window count; latency is from the due time to the end of the answer.
+     * Fails the run (exit 3) when the accounts run out, and reports how far behind schedule this client fell.
+     */
+    Window openLoop(double rate, long from, long to, Work work, double warmupS, double durationS) throws Exception {
+        HttpClient pool = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(host).setDefaultPort(port)
+                .setKeepAlive(true).setTcpNoDelay(true), new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(-1));
+        HttpClient saved = openHttp;
+        openHttp = pool;
+        long total = (long) Math.ceil(rate * (warmupS + durationS));
+        if (to - from < total) {
+            System.err.printf("[%s] %d accounts for %d requests at %.1f/s: too few%n", name, to - from, total, rate);
+            System.exit(3);
+        }
+        long start = System.nanoTime() + 50_000_000L;
+        long measureFrom = start + (long) (warmupS * 1e9);
+        long measureTo = measureFrom + (long) (durationS * 1e9);
+        long[] lat = new long[(int) total];
+        boolean[] measured = new boolean[(int) total];
+        int[] count = { 0 };
+        long[] ok = { 0 };
+        long[] failed = { 0 };
+        long[] answered = { 0 };
+        long[] sent = { 0 };
+        long[] maxLag = { 0 };
+        long[] errorsShown = { 0 };
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
+            long now = System.nanoTime();
+            while (sent[0] < total) {
+                long i = sent[0];
+                long due = start + (long) (i * 1e9 / rate);
+                if (due > now) {
+                    break;
+                }
+                sent[0]++;
+                maxLag[0] = Math.max(maxLag[0], now - due);
+                boolean inWindow = due >= measureFrom && due < measureTo;
+                long n = from + i;
+                work.run(n).onComplete(ar -> {
+                    long end = System.nanoTime();
+                    boolean success = ar.succeeded() && ar.result();
+                    if (!success && errorsShown[0]++ < 3) {
+                        System.err.println("[" + name + "] failed request for account " + n + ": "
+                                + (ar.failed() ? ar.cause() : "unexpected response"));
+                    }
+                    if (inWindow) {
+                        lat[count[0]++] = end - due;
+                        if (success) {
+                            ok[0]++;
+                        } else {
+                            failed[0]++;
+                        }
+                    }
+                    if (++answered[0] == total) {
+                        done.complete(null);
+                    }
+                });
+            }
+            if (sent[0] == total) {
+                vertx.cancelTimer(id);
+            }
+        }));
+        done.get((long) (warmupS + durationS + 120), TimeUnit.SECONDS);
+        TOTAL.addAndGet(answered[0]);
+        openHttp = saved;
+        pool.close();
+        System.err.printf(Locale.ROOT, "[%s] open loop at %.1f/s: %d requests, sent at most %.2f ms behind schedule%n", name,
+                rate, total, maxLag[0] / 1e6);
+        System.out.printf(Locale.ROOT, "%s_open_send_lag_max_ms%s: %.2f%n", name.replace(suffix, ""), suffix, maxLag[0] / 1e6);
+        long[] l = Arrays.copyOf(lat, count[0]);
+        Arrays.sort(l);
+        return new Window(l, count[0], ok[0], failed[0], durationS);
+    }
+
+    /** The client of the open-loop phases while one runs (else the closed loop's). */
+    HttpClient openHttp;
+
     // ---- verify ------------------------------------------------------------------------------------------------
 
     /** Challenge tokens for accounts from..to-1, made with the service's own TokenService and key (2 threads). */
@@ -246,10 +331,8 @@ public final class Load {
             long n = cursor.getAndIncrement();
             return n < to ? n : -1;
         }, n -> verifyOne(tokens[(int) (n - from)], n), warmup, duration);
-        if (cursor.get() >= to) {
-            System.out.printf("%s_WARNING_ran_out_of_tokens: %d%n", name, to - from);
-        }
         report(w, "verify");
+        refuseIfExhausted(cursor, from, to);
     }
 
     /**
@@ -323,6 +406,7 @@ public final class Load {
             return n < to ? n : -1;
         }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup, duration);
         report(w, "login");
+        refuseIfExhausted(cursor, from, to);
         System.out.printf(Locale.ROOT, "login_success_rate%s: %.4f%n", suffix, w.ok / (double) Math.max(1, w.ok + w.failed));
     }
 
@@ -371,6 +455,7 @@ public final class Load {
             }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup,
                     duration);
             report(w, "login");
+            refuseIfExhausted(cursor, from, to);
             System.out.printf(Locale.ROOT, "login_success_rate%s: %.4f%n", suffix, w.ok / (double) Math.max(1, w.ok + w.failed));
         } finally {
             flooding.set(false);
@@ -396,14 +481,51 @@ public final class Load {
         Window w = closedLoop(() -> {
             long n = cursor.getAndIncrement();
             return n < to ? n : -1;
-        }, n -> loginOne(n).compose(r -> {
+        }, this::fullOne, warmup, duration);
+        report(w, "full_flow");
+        refuseIfExhausted(cursor, from, to);
+    }
+
+    /** One complete two-factor login of account n: the password step, then the TOTP code with its challenge token. */
+    Future<Boolean> fullOne(long n) {
+        return loginOne(n).compose(r -> {
             String challenge = jsonString(r.body(), "challenge_token");
             if (r.status() != 200 || challenge == null) {
                 return Future.succeededFuture(false);
             }
             return verifyOne(challenge, n);
-        }), warmup, duration);
+        });
+    }
+
+    /** {@code verify} at {@code rate} per second (open loop), challenge tokens minted beforehand. */
+    void verifyOpen() throws Exception {
+        double rate = Double.parseDouble(System.getProperty("rate"));
+        long from = Long.getLong("from");
+        long to = Math.min(Long.getLong("to"), from + (long) Math.ceil(rate * (warmup + duration)) + 1);
+        String[] tokens = mint(from, to);
+        Window w = openLoop(rate, from, to, n -> verifyOne(tokens[(int) (n - from)], n), warmup, duration);
+        report(w, "verify");
+        System.out.printf(Locale.ROOT, "verify_rate%s: %.1f%n", suffix, rate);
+    }
+
+    /** {@code full} (password step, then the TOTP code) at {@code rate} per second (open loop). */
+    void fullOpen() throws Exception {
+        double rate = Double.parseDouble(System.getProperty("rate"));
+        Window w = openLoop(rate, Long.getLong("from"), Long.getLong("to"), this::fullOne, warmup, duration);
         report(w, "full_flow");
+        System.out.printf(Locale.ROOT, "full_flow_rate%s: %.1f%n", suffix, rate);
+    }
+
+    /**
+     * A closed-loop phase whose accounts ran out before its window ended would report a lower rate than the service
+     * reached: the run fails instead (exit 3), with what to change.
+     */
+    void refuseIfExhausted(AtomicLong cursor, long from, long to) {
+        if (cursor.get() >= to) {
+            System.err.printf("[%s] ran out of accounts (%d, from %d) before the measured window ended: "
+                    + "give the benchmark more accounts (BENCH_ACCOUNTS)%n", name, to - from, from);
+            System.exit(3);
+        }
     }
 
     static String jsonString(String json, String field) {

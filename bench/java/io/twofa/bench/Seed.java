@@ -19,7 +19,6 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 import io.twofa.crypto.KeyDirectory;
-import io.twofa.crypto.PasswordHasher;
 import io.twofa.crypto.SecretCipher;
 
 /**
@@ -66,8 +65,8 @@ public final class Seed {
         KeyDirectory.Contents keys = KeyDirectory.load(Optional.of(Path.of(System.getProperty("keys"))), "key",
                 Optional.ofNullable(System.getProperty("keyId")), false, null, "-Dkeys");
         SecretCipher cipher = new SecretCipher(keys.byId(), keys.currentId());
-        // production parameters (TwofaConfig defaults): one hash for all accounts
-        String hash = new PasswordHasher(19456, 2, 1).hash(BenchAccounts.PASSWORD);
+        // one hash for all accounts (production parameters unless -Dargon2 says otherwise)
+        String hash = BenchAccounts.hasher().hash(BenchAccounts.PASSWORD);
         String now = Instant.now().toString();
         int threads = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), 4));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
