@@ -8,7 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The CPU bound of the token work in a verify, with no HTTP and no database: per second, how many times
  * {@code threads} threads can check a challenge token and sign an access token with the service's own
- * TokenService, key and JCA providers (one ES256 verify + one ES256 sign, as every successful verify does).
+ * TokenService (SmallRye JWT), keys and JCA providers: one HS256 check (challenge tokens are MACed with an
+ * unpublished key) and one ES256 signature, as every successful verify does. Until the challenge tokens became
+ * HS256 this was one ES256 check and one ES256 signature, hence the metric's name, kept for comparison.
  */
 public final class Es256Limit {
 

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import io.twofa.totp.Totp;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -145,6 +146,44 @@ public final class Load {
         }
     }
 
+    /** The answers of one phase, as they arrive on the event loop: latencies and outcomes of its measured window. */
+    final class Tally {
+        private long[] lat = new long[1 << 16];
+        private int count;
+        private long ok;
+        private long failed;
+        private long errorsShown;
+        long answered;
+
+        /** One answer for account n; counted in the window when {@code measured}, with its latency. */
+        void add(long n, AsyncResult<Boolean> ar, boolean measured, long latencyNanos) {
+            answered++;
+            boolean success = ar.succeeded() && ar.result();
+            if (!success && errorsShown++ < 3) {
+                System.err.println("[" + name + "] failed request for account " + n + ": "
+                        + (ar.failed() ? ar.cause() : "unexpected response"));
+            }
+            if (measured) {
+                if (count == lat.length) {
+                    lat = Arrays.copyOf(lat, lat.length * 2);
+                }
+                lat[count++] = latencyNanos;
+                if (success) {
+                    ok++;
+                } else {
+                    failed++;
+                }
+            }
+        }
+
+        Window window(double seconds) {
+            TOTAL.addAndGet(answered);
+            long[] l = Arrays.copyOf(lat, count);
+            Arrays.sort(l);
+            return new Window(l, count, ok, failed, seconds);
+        }
+    }
+
     /**
      * Runs C virtual users on the event loop for warmup + duration seconds; units that complete inside the
      * measured window count (latency of each, rps = successes / window length). {@code next} hands out account
@@ -154,12 +193,7 @@ public final class Load {
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmupS * 1e9);
         long measureTo = measureFrom + (long) (durationS * 1e9);
-        long[][] lat = { new long[1 << 16] };
-        int[] count = { 0 };
-        long[] ok = { 0 };
-        long[] failed = { 0 };
-        long[] errorsShown = { 0 };
-        long[] total = { 0 };
+        Tally tally = new Tally();
         CompletableFuture<Void> done = new CompletableFuture<>();
         int[] running = { c };
         vertx.runOnContext(v -> {
@@ -176,23 +210,7 @@ public final class Load {
                         }
                         work.run(n).onComplete(ar -> {
                             long end = System.nanoTime();
-                            boolean success = ar.succeeded() && ar.result();
-                            total[0]++;
-                            if (!success && errorsShown[0]++ < 3) {
-                                System.err.println("[" + name + "] failed request for account " + n + ": "
-                                        + (ar.failed() ? ar.cause() : "unexpected response"));
-                            }
-                            if (end >= measureFrom && end <= measureTo) {
-                                if (count[0] == lat[0].length) {
-                                    lat[0] = Arrays.copyOf(lat[0], lat[0].length * 2);
-                                }
-                                lat[0][count[0]++] = end - now;
-                                if (success) {
-                                    ok[0]++;
-                                } else {
-                                    failed[0]++;
-                                }
-                            }
+                            tally.add(n, ar, end >= measureFrom && end <= measureTo, end - now);
                             step();
                         });
                     }
@@ -200,10 +218,7 @@ public final class Load {
             }
         });
         done.get((long) (warmupS + durationS + 120), TimeUnit.SECONDS);
-        TOTAL.addAndGet(total[0]);
-        long[] l = Arrays.copyOf(lat[0], count[0]);
-        Arrays.sort(l);
-        return new Window(l, count[0], ok[0], failed[0], durationS);
+        return tally.window(durationS);
     }
 
     /**
@@ -225,15 +240,9 @@ public final class Load {
         long start = System.nanoTime() + 50_000_000L;
         long measureFrom = start + (long) (warmupS * 1e9);
         long measureTo = measureFrom + (long) (durationS * 1e9);
-        long[] lat = new long[(int) total];
-        boolean[] measured = new boolean[(int) total];
-        int[] count = { 0 };
-        long[] ok = { 0 };
-        long[] failed = { 0 };
-        long[] answered = { 0 };
+        Tally tally = new Tally();
         long[] sent = { 0 };
         long[] maxLag = { 0 };
-        long[] errorsShown = { 0 };
         CompletableFuture<Void> done = new CompletableFuture<>();
         vertx.runOnContext(v -> vertx.setPeriodic(1, id -> {
             long now = System.nanoTime();
@@ -248,21 +257,8 @@ public final class Load {
                 boolean inWindow = due >= measureFrom && due < measureTo;
                 long n = from + i;
                 work.run(n).onComplete(ar -> {
-                    long end = System.nanoTime();
-                    boolean success = ar.succeeded() && ar.result();
-                    if (!success && errorsShown[0]++ < 3) {
-                        System.err.println("[" + name + "] failed request for account " + n + ": "
-                                + (ar.failed() ? ar.cause() : "unexpected response"));
-                    }
-                    if (inWindow) {
-                        lat[count[0]++] = end - due;
-                        if (success) {
-                            ok[0]++;
-                        } else {
-                            failed[0]++;
-                        }
-                    }
-                    if (++answered[0] == total) {
+                    tally.add(n, ar, inWindow, System.nanoTime() - due);
+                    if (tally.answered == total) {
                         done.complete(null);
                     }
                 });
@@ -272,15 +268,12 @@ public final class Load {
             }
         }));
         done.get((long) (warmupS + durationS + 120), TimeUnit.SECONDS);
-        TOTAL.addAndGet(answered[0]);
         openHttp = saved;
         pool.close();
         System.err.printf(Locale.ROOT, "[%s] open loop at %.1f/s: %d requests, sent at most %.2f ms behind schedule%n", name,
                 rate, total, maxLag[0] / 1e6);
         System.out.printf(Locale.ROOT, "%s_open_send_lag_max_ms%s: %.2f%n", name.replace(suffix, ""), suffix, maxLag[0] / 1e6);
-        long[] l = Arrays.copyOf(lat, count[0]);
-        Arrays.sort(l);
-        return new Window(l, count[0], ok[0], failed[0], durationS);
+        return tally.window(durationS);
     }
 
     /** The client of the open-loop phases while one runs (else the closed loop's). */

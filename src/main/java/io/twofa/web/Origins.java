@@ -15,4 +15,23 @@ public final class Origins {
         String ip = request == null || request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
         return new RequestOrigin(client, ip, RequestIds.of(request));
     }
+
+    /**
+     * The URL this request reached the service at, without {@code endpointPath} (the path of the endpoint answering):
+     * Vert.x's absolute URI, which carries a forwarded scheme, host and prefix only when Quarkus trusts the proxy that
+     * sent them (quarkus.http.proxy.*). Links built on it point where the client already talks to, never to an
+     * address taken from elsewhere.
+     */
+    public static String serviceBase(HttpServerRequest request, String endpointPath) {
+        String uri = request.absoluteURI();
+        if (uri == null) {
+            // no usable Host header (HTTP/1.0): the address the connection was accepted on
+            var local = request.localAddress();
+            String host = local.hostAddress().contains(":") ? "[" + local.hostAddress() + "]" : local.hostAddress();
+            return request.scheme() + "://" + host + ":" + local.port();
+        }
+        int query = uri.indexOf('?');
+        String path = query < 0 ? uri : uri.substring(0, query);
+        return path.endsWith(endpointPath) ? path.substring(0, path.length() - endpointPath.length()) : path;
+    }
 }

@@ -82,7 +82,7 @@ public class DeviceResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<DeviceAuthorizationResponse> authorizeDevice(AuthorizeRequest body, @Context HttpServerRequest request) {
         Require.body(body);
-        String page = base(request) + PAGE_PATH;
+        String page = Origins.serviceBase(request, AUTHORIZE_PATH) + PAGE_PATH;
         return service.authorize(body.client(), body.deviceName(), Origins.of(request, null))
                 .map(grant -> new DeviceAuthorizationResponse(grant.deviceCode(), grant.userCode(), page,
                         page + "?user_code=" + grant.userCode(), grant.expiresIn(), grant.interval()));
@@ -131,21 +131,4 @@ public class DeviceResource {
                 .map(p -> DeviceRequestView.of(p, "denied", clock.instant()));
     }
 
-    /**
-     * The URL this request reached the service at, without the endpoint's path: Vert.x's absolute URI, which carries a
-     * forwarded scheme and host only when Quarkus trusts the proxy that sent them (quarkus.http.proxy.*). The page's
-     * address is where the tool already talks to, never a name taken from elsewhere.
-     */
-    static String base(HttpServerRequest request) {
-        String uri = request.absoluteURI();
-        if (uri == null) {
-            // no usable Host header (HTTP/1.0): the address the connection was accepted on
-            var local = request.localAddress();
-            String host = local.hostAddress().contains(":") ? "[" + local.hostAddress() + "]" : local.hostAddress();
-            return request.scheme() + "://" + host + ":" + local.port();
-        }
-        int query = uri.indexOf('?');
-        String path = query < 0 ? uri : uri.substring(0, query);
-        return path.endsWith(AUTHORIZE_PATH) ? path.substring(0, path.length() - AUTHORIZE_PATH.length()) : path;
-    }
 }

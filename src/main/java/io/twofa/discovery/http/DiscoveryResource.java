@@ -10,6 +10,7 @@ import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 import io.twofa.discovery.DiscoveryService;
+import io.twofa.web.Origins;
 import io.vertx.core.http.HttpServerRequest;
 
 /** The discovery document (SPEC §8): no authentication; what a client needs before its first login. */
@@ -34,27 +35,8 @@ public class DiscoveryResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> discovery(@Context HttpServerRequest request) {
-        String base = base(request);
+        String base = Origins.serviceBase(request, PATH);
         return service.current().map(settings -> Response.ok(DiscoveryDocument.of(settings, base))
                 .header("Cache-Control", CACHE_CONTROL).build());
-    }
-
-    /**
-     * The URL this request reached the service at, minus the discovery path: the absolute URI as Vert.x sees it, which
-     * carries the forwarded scheme, host and prefix only when Quarkus is configured to trust the proxy that sent them
-     * (quarkus.http.proxy.*). The endpoints then point where the client already talks to, never to an address taken
-     * from elsewhere.
-     */
-    static String base(HttpServerRequest request) {
-        String uri = request.absoluteURI();
-        if (uri == null) {
-            // no usable Host (HTTP/1.0): the address the connection was accepted on
-            var local = request.localAddress();
-            String host = local.hostAddress().contains(":") ? "[" + local.hostAddress() + "]" : local.hostAddress();
-            return request.scheme() + "://" + host + ":" + local.port();
-        }
-        int query = uri.indexOf('?');
-        String withoutQuery = query < 0 ? uri : uri.substring(0, query);
-        return withoutQuery.endsWith(PATH) ? withoutQuery.substring(0, withoutQuery.length() - PATH.length()) : withoutQuery;
     }
 }
