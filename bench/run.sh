@@ -231,7 +231,7 @@ take() {
 # ---- 4. verify cost vs number of accounts: 1k, then 1M ---------------------------------------------------------
 seed accounts 0 1000
 log "warming the service up (JIT): login c=4 for 15 s, then verify rounds (unmeasured) for ${SERVICE_WARMUP:=60}s"
-DISCARD=1 load -Dmetric=warmup_login -Dc=4 -Dwarmup=0 -Dduration=15 -Dfrom=0 -Dto=1000 io.twofa.bench.Load login 2>/dev/null
+DISCARD=1 load -Dmetric=warmup_login -Dc=4 -Dwarmup=0 -Dduration=15 -Dfrom=0 -Dto=1000 -Dcycle=true io.twofa.bench.Load login 2>/dev/null
 DISCARD=1 load -Dmetric=warmup_verify -Dc=64 -Dpool=1000 -Dwarmup="$SERVICE_WARMUP" -Dduration=0 io.twofa.bench.Load verify-rounds 2>/dev/null
 log "verify with 1k accounts (c=64): rounds over the same 1000 accounts for ${DURATION}s, replay markers reset between rounds (untimed)"
 cpu_begin

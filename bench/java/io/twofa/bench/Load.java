@@ -393,13 +393,17 @@ public final class Load {
     void login() throws Exception {
         long from = Long.getLong("from");
         long to = Long.getLong("to");
+        // -Dcycle=true (the JIT warm-up): the accounts again and again; the password step changes nothing in them
+        boolean cycle = Boolean.getBoolean("cycle");
         AtomicLong cursor = new AtomicLong(from);
         Window w = closedLoop(() -> {
             long n = cursor.getAndIncrement();
-            return n < to ? n : -1;
+            return cycle ? from + (n - from) % (to - from) : n < to ? n : -1;
         }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup, duration);
         report(w, "login");
-        refuseIfExhausted(cursor, from, to);
+        if (!cycle) {
+            refuseIfExhausted(cursor, from, to);
+        }
         System.out.printf(Locale.ROOT, "login_success_rate%s: %.4f%n", suffix, w.ok / (double) Math.max(1, w.ok + w.failed));
     }
 
