@@ -70,7 +70,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 value() { sed -n "s/^$1: //p" "$2" | tail -1; }
 
 # ---- 1. build -------------------------------------------------------------------------------------------------
-if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f target/quarkus-app/quarkus-run.jar || ! -d target/test-classes/io/twofa/bench ]]; then
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 || ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classes/io/twofa/bench/Seed.class ]]; then
     # the bench profile compiles bench/java with the test classes (no benchmark class in the application)
     log "building the service and the benchmark: ./mvnw -q -Pbench package -DskipTests"
     ./mvnw -q -Pbench package -DskipTests
@@ -305,7 +305,7 @@ result verify_vs_pg_limit "$(value verify_vs_pg_limit_c64 "$RESULTS")"
 HASH_THREADS="${TWOFA_CRYPTO_ARGON2_THREADS:-$(nproc)}"
 log "Argon2id limit: the accounts' hash (m,t,p = $ARGON2) on $HASH_THREADS threads, as the service, no HTTP, no database"
 result argon2_params "$ARGON2"
-timeout 120 java -cp "$CP" -Dthreads="$HASH_THREADS" -Dwarmup=15 -Dduration="$DURATION" io.twofa.bench.HashLimit \
+timeout 120 java -cp "$CP" -Dargon2="$ARGON2" -Dthreads="$HASH_THREADS" -Dwarmup=15 -Dduration="$DURATION" io.twofa.bench.HashLimit \
     >"$WORK/phase.txt" 2> >(tee -a "$LOG" >&2)
 cat "$WORK/phase.txt" >>"$RESULTS"; sed 's/^/  /' "$WORK/phase.txt" >&2
 # accounts per login phase: 3x the hash limit for the whole phase (a login cannot be faster than its hash)
