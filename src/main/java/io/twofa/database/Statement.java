@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -23,6 +24,17 @@ import io.vertx.mutiny.sqlclient.Tuple;
 public final class Statement {
 
     private static final Pattern PARAMETER = Pattern.compile("(?<!:):([a-z][a-z0-9_]*)");
+    /**
+     * Each piece's text split at its parameters, once: the texts are constants, and matching the pattern on every
+     * execution was a tenth of the event loops' CPU on the verify path (JFR, bench/jfr_summary.py).
+     */
+    private static final ConcurrentHashMap<String, Parsed> PARSED = new ConcurrentHashMap<>();
+    /** More distinct texts than this are not kept (no statement text is built from input, but the cache stays bounded). */
+    private static final int PARSED_MAX = 1024;
+
+    /** A piece's text as literal runs around its parameter names: {@code literals.length == names.length + 1}. */
+    private record Parsed(String[] literals, String[] names) {
+    }
 
     private final List<String> names = new ArrayList<>();
     private final List<Sql> parts = new ArrayList<>();
@@ -64,11 +76,34 @@ public final class Statement {
     public record Rendered(String sql, Tuple args, List<String> parameterNames) {
     }
 
-    private static String bind(Sql piece, Map<String, Integer> positions, Map<String, Object> values, Tuple args) {
-        Matcher m = PARAMETER.matcher(piece.text());
-        StringBuilder out = new StringBuilder();
+    private static Parsed parse(String text) {
+        Parsed parsed = PARSED.get(text);
+        if (parsed != null) {
+            return parsed;
+        }
+        List<String> literals = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Matcher m = PARAMETER.matcher(text);
+        int last = 0;
         while (m.find()) {
-            String name = m.group(1);
+            literals.add(text.substring(last, m.start()));
+            names.add(m.group(1));
+            last = m.end();
+        }
+        literals.add(text.substring(last));
+        parsed = new Parsed(literals.toArray(String[]::new), names.toArray(String[]::new));
+        if (PARSED.size() < PARSED_MAX) {
+            PARSED.putIfAbsent(text, parsed);
+        }
+        return parsed;
+    }
+
+    private static String bind(Sql piece, Map<String, Integer> positions, Map<String, Object> values, Tuple args) {
+        Parsed parsed = parse(piece.text());
+        StringBuilder out = new StringBuilder(piece.text().length() + 16);
+        for (int i = 0; i < parsed.names().length; i++) {
+            out.append(parsed.literals()[i]);
+            String name = parsed.names()[i];
             if (!piece.params().containsKey(name)) {
                 throw new IllegalStateException("SQL parameter :" + name + " has no value");
             }
@@ -82,9 +117,9 @@ public final class Statement {
             } else if (!equal(values.get(name), value)) {
                 throw new IllegalStateException("SQL parameter :" + name + " is bound to two different values");
             }
-            m.appendReplacement(out, "\\$" + position);
+            out.append('$').append(position);
         }
-        m.appendTail(out);
+        out.append(parsed.literals()[parsed.names().length]);
         return out.toString();
     }
 
