@@ -1,7 +1,8 @@
 package io.twofa.account;
 
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.smallrye.mutiny.Uni;
@@ -14,81 +15,98 @@ import io.vertx.mutiny.core.WorkerExecutor;
  * <li>Checks in progress (reserving their attempt, waiting to hash, hashing): at most {@code 4 x capacity} in all and
  * {@code capacity} per client address; beyond, a check is refused at once, before any database work. The per-address
  * share keeps one flooding address from taking every place while its attempts are refused.</li>
- * <li>Hashes waiting or running: a check the throttle admitted {@link #tryEnter() enters} only while fewer than
+ * <li>Hashes waiting or running: a check the throttle admitted {@link #tryEnter enters} only while fewer than
  * {@code capacity} do; otherwise it is refused (busy) after all.</li>
  * </ul>
+ * Checks and hashes whose client has gone away count in neither bound: they end without hashing, and right after a
+ * flood of abandoned requests a real user is not refused because of them. (A client that hangs up after sending costs
+ * one statement, as a throttled attempt does.)
  */
 final class HashingQueue {
 
     private final WorkerExecutor executor;
     private final int capacity;
-    private final AtomicInteger hashes = new AtomicInteger();
-    private final AtomicInteger checks = new AtomicInteger();
-    private final ConcurrentHashMap<String, Integer> checksByAddress = new ConcurrentHashMap<>();
+    /** The hashes waiting or running, each with the question whether its client is gone. */
+    private final Set<BooleanSupplier> hashes = ConcurrentHashMap.newKeySet();
+    /** The checks in progress: their client address, and whether their client is gone. */
+    private final Set<Check> checks = ConcurrentHashMap.newKeySet();
+
+    /** A check in progress (identity: each is its own). */
+    static final class Check {
+        final String address;
+        final BooleanSupplier gone;
+
+        Check(String address, BooleanSupplier gone) {
+            this.address = address;
+            this.gone = gone;
+        }
+    }
 
     HashingQueue(WorkerExecutor executor, int capacity) {
         this.executor = executor;
         this.capacity = capacity;
     }
 
-    /** Admits a check from an address if there is room; every admitted check must {@link #end(String) end} once. */
-    boolean tryBegin(String address) {
-        if (!increment(checks, 4 * capacity)) {
-            return false;
-        }
-        boolean[] admitted = { false };
-        checksByAddress.compute(address, (key, n) -> {
-            int now = n == null ? 0 : n;
-            if (now >= capacity) {
-                return n;
+    /** Admits a check from an address if there is room: its place, to {@link #end end} once; null when there is none. */
+    Check tryBegin(String address, BooleanSupplier gone) {
+        // counted and added without a lock: a few concurrent checks may overshoot a little
+        int all = 0;
+        int fromAddress = 0;
+        for (Check check : checks) {
+            if (!check.gone.getAsBoolean()) {
+                all++;
+                if (check.address.equals(address)) {
+                    fromAddress++;
+                }
             }
-            admitted[0] = true;
-            return now + 1;
-        });
-        if (!admitted[0]) {
-            checks.decrementAndGet();
         }
-        return admitted[0];
+        if (all >= 4 * capacity || fromAddress >= capacity) {
+            return null;
+        }
+        Check check = new Check(address, gone);
+        checks.add(check);
+        return check;
     }
 
-    void end(String address) {
-        checksByAddress.computeIfPresent(address, (key, n) -> n <= 1 ? null : n - 1);
-        checks.decrementAndGet();
+    void end(Check check) {
+        checks.remove(check);
     }
 
     /** Whether a check admitted now would find no room to hash (a hint: the attempt then counts as busy). */
     boolean full() {
-        return hashes.get() >= capacity;
+        return size() >= capacity;
     }
 
-    /** Takes a place for one hash if there is room; every place taken must be {@link #leave() left} exactly once. */
-    boolean tryEnter() {
-        return increment(hashes, capacity);
+    /**
+     * Takes a place for one hash if there is room; the place taken (its {@code gone} itself, a distinct object per
+     * check) must be {@link #leave left} exactly once.
+     */
+    boolean tryEnter(BooleanSupplier gone) {
+        // checked and added without a lock: a few concurrent entries may overshoot, never beyond the checks in progress
+        if (size() >= capacity) {
+            return false;
+        }
+        hashes.add(gone);
+        return true;
     }
 
-    void leave() {
-        hashes.decrementAndGet();
+    void leave(BooleanSupplier gone) {
+        hashes.remove(gone);
     }
 
-    /** Hashes waiting or running now. */
+    /** Hashes waiting or running now whose client is still there. */
     int size() {
-        return hashes.get();
+        int live = 0;
+        for (BooleanSupplier gone : hashes) {
+            if (!gone.getAsBoolean()) {
+                live++;
+            }
+        }
+        return live;
     }
 
     /** Runs CPU-bound work on the hashing threads (unordered: checks of one event loop run in parallel). */
     <T> Uni<T> run(Supplier<T> work) {
         return executor.executeBlocking(Uni.createFrom().item(work), false);
-    }
-
-    private static boolean increment(AtomicInteger counter, int limit) {
-        while (true) {
-            int n = counter.get();
-            if (n >= limit) {
-                return false;
-            }
-            if (counter.compareAndSet(n, n + 1)) {
-                return true;
-            }
-        }
     }
 }

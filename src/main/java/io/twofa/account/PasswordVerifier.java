@@ -186,13 +186,14 @@ public class PasswordVerifier {
                 abandoned.increment();
                 return Uni.createFrom().item(new Outcome.Abandoned());
             }
-            String address = Throttle.addressKey(throttles.password(), client.address());
-            if (!hashing.tryBegin(address)) {
+            HashingQueue.Check place = hashing.tryBegin(Throttle.addressKey(throttles.password(), client.address()),
+                    client.gone());
+            if (place == null) {
                 busy.increment();
                 return Uni.createFrom().item(new Outcome.Busy(busyRetryAfter));
             }
             // ended once the check ends, however it ends (answered, failed, or cancelled)
-            return Uni.createFrom().<Outcome>deferred(check::get).onTermination().invoke(() -> hashing.end(address));
+            return Uni.createFrom().<Outcome>deferred(check::get).onTermination().invoke(() -> hashing.end(place));
         });
     }
 
@@ -212,7 +213,9 @@ public class PasswordVerifier {
      * throttle's counters.
      */
     private Uni<Outcome> evaluate(Throttle.PasswordReservation reserved, Account account, String password, Client client) {
-        if (!hashing.tryEnter()) {
+        // a distinct object per check: its place in the queue
+        BooleanSupplier gone = () -> client.gone().getAsBoolean();
+        if (!hashing.tryEnter(gone)) {
             busy.increment();
             return throttle.passwordNotEvaluated(reserved, true).replaceWith((Outcome) new Outcome.Busy(busyRetryAfter));
         }
@@ -223,7 +226,7 @@ public class PasswordVerifier {
             }
             hashed.increment();
             return hasher.verify(password, hash);
-        }).onTermination().invoke(hashing::leave).flatMap(ok -> {
+        }).onTermination().invoke(() -> hashing.leave(gone)).flatMap(ok -> {
             if (ok == null) {
                 dropped.increment();
                 return throttle.passwordNotEvaluated(reserved, false).replaceWith((Outcome) new Outcome.Abandoned());
