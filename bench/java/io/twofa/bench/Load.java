@@ -320,10 +320,7 @@ public final class Load {
         String[] tokens = mint(from, to);
         System.err.printf("[%s] minted %d challenge tokens in %.1f s%n", name, tokens.length, (System.nanoTime() - t0) / 1e9);
         AtomicLong cursor = new AtomicLong(from);
-        Window w = closedLoop(() -> {
-            long n = cursor.getAndIncrement();
-            return n < to ? n : -1;
-        }, n -> verifyOne(tokens[(int) (n - from)], n), warmup, duration);
+        Window w = closedLoop(range(cursor, to), n -> verifyOne(tokens[(int) (n - from)], n), warmup, duration);
         report(w, "verify");
         refuseIfExhausted(cursor, from, to);
     }
@@ -360,10 +357,7 @@ public final class Load {
                 double budget = measured ? duration - seconds : 600;
                 AtomicLong cursor = new AtomicLong(0);
                 long t0 = System.nanoTime();
-                Window w = closedLoop(() -> {
-                    long n = cursor.getAndIncrement();
-                    return n < pool ? n : -1;
-                }, n -> verifyOne(tokens[(int) n], n), 0, budget);
+                Window w = closedLoop(range(cursor, pool), n -> verifyOne(tokens[(int) n], n), 0, budget);
                 double s = Math.min(budget, (System.nanoTime() - t0) / 1e9);
                 if (measured) {
                     int at = all.length;
@@ -446,10 +440,7 @@ public final class Load {
             long from = Long.getLong("from");
             long to = Long.getLong("to");
             AtomicLong cursor = new AtomicLong(from);
-            Window w = closedLoop(() -> {
-                long n = cursor.getAndIncrement();
-                return n < to ? n : -1;
-            }, n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup,
+            Window w = closedLoop(range(cursor, to), n -> loginOne(n).map(r -> r.status() == 200 && r.body().contains("\"second_factor_required\"")), warmup,
                     duration);
             report(w, "login");
             refuseIfExhausted(cursor, from, to);
@@ -475,10 +466,7 @@ public final class Load {
         long from = Long.getLong("from");
         long to = Long.getLong("to");
         AtomicLong cursor = new AtomicLong(from);
-        Window w = closedLoop(() -> {
-            long n = cursor.getAndIncrement();
-            return n < to ? n : -1;
-        }, this::fullOne, warmup, duration);
+        Window w = closedLoop(range(cursor, to), this::fullOne, warmup, duration);
         report(w, "full_flow");
         refuseIfExhausted(cursor, from, to);
     }
@@ -511,6 +499,14 @@ public final class Load {
         Window w = openLoop(rate, Long.getLong("from"), Long.getLong("to"), this::fullOne, warmup, duration);
         report(w, "full_flow");
         System.out.printf(Locale.ROOT, "full_flow_rate%s: %.1f%n", suffix, rate);
+    }
+
+    /** Hands out the accounts from the cursor's start up to {@code to} - 1, then -1 (none left: the user stops). */
+    static LongSupplier range(AtomicLong cursor, long to) {
+        return () -> {
+            long n = cursor.getAndIncrement();
+            return n < to ? n : -1;
+        };
     }
 
     /**

@@ -2,10 +2,7 @@ package io.twofa.device;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +12,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import io.twofa.crypto.OpaqueTokens;
 import io.twofa.crypto.SecretCipher;
 
 /**
@@ -33,8 +31,6 @@ public class DeviceCodes {
 
     static final String ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
     static final int USER_CODE_LENGTH = 8;
-    private static final int DEVICE_CODE_BYTES = 32;
-    private static final int DEVICE_CODE_LENGTH = 43;
     private static final String KEY_PURPOSE = "twofa device user-code key";
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -46,23 +42,12 @@ public class DeviceCodes {
 
     /** A new device code: handed to the tool once, never stored or logged. */
     static String newDeviceCode() {
-        byte[] bytes = new byte[DEVICE_CODE_BYTES];
-        RANDOM.nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        return OpaqueTokens.generate();
     }
 
     /** The stored form of a device code; empty for anything that is not a device code's shape. */
     static Optional<byte[]> deviceCodeHash(String value) {
-        if (value == null || value.length() != DEVICE_CODE_LENGTH) {
-            return Optional.empty();
-        }
-        byte[] raw;
-        try {
-            raw = Base64.getUrlDecoder().decode(value.getBytes(StandardCharsets.US_ASCII));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return raw.length == DEVICE_CODE_BYTES ? Optional.of(sha256(raw)) : Optional.empty();
+        return OpaqueTokens.decode(value).map(OpaqueTokens::sha256);
     }
 
     /** A new user code, normalised (8 letters, no dash). */
@@ -111,14 +96,6 @@ public class DeviceCodes {
             return mac.doFinal(normalised.getBytes(StandardCharsets.US_ASCII));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 unavailable", e);
-        }
-    }
-
-    private static byte[] sha256(byte[] raw) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(raw);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

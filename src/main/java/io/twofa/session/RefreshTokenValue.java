@@ -1,14 +1,11 @@
 package io.twofa.session;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.Optional;
 
+import io.twofa.crypto.OpaqueTokens;
+
 /**
- * The opaque refresh token: 256 bits from {@link SecureRandom}, Base64url without padding (43 characters).
+ * The opaque refresh token: 256 bits from {@code SecureRandom} ({@link OpaqueTokens}), Base64url without padding (43 characters).
  *
  * <p>Stored only as SHA-256. A fast unsalted hash is enough here, unlike for passwords: the input is 256 bits of
  * uniform randomness, so there is no dictionary to try and no precomputation that helps; a stolen table of hashes
@@ -18,18 +15,14 @@ import java.util.Optional;
  */
 final class RefreshTokenValue {
 
-    static final int BYTES = 32;
-    private static final int ENCODED_LENGTH = 43;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final int BYTES = OpaqueTokens.BYTES;
 
     private RefreshTokenValue() {
     }
 
     /** A new token value: returned to the client once, never stored or logged. */
     static String generate() {
-        byte[] bytes = new byte[BYTES];
-        RANDOM.nextBytes(bytes);
-        return encode(bytes);
+        return OpaqueTokens.generate();
     }
 
     /** The stored form of a value; empty for anything that is not a token's shape (answered like an unknown token). */
@@ -39,36 +32,19 @@ final class RefreshTokenValue {
 
     /** The token's 32 bytes; empty for anything that is not a token's shape. */
     static Optional<byte[]> decode(String value) {
-        if (value == null || value.length() != ENCODED_LENGTH) {
-            return Optional.empty();
-        }
-        byte[] raw;
-        try {
-            raw = Base64.getUrlDecoder().decode(value.getBytes(StandardCharsets.US_ASCII));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return raw.length == BYTES ? Optional.of(raw) : Optional.empty();
+        return OpaqueTokens.decode(value);
     }
 
     static String encode(byte[] raw) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+        return OpaqueTokens.encode(raw);
     }
 
     /** The stored form of a token's bytes. */
     static byte[] hashOfRaw(byte[] raw) {
-        return sha256(raw);
+        return OpaqueTokens.sha256(raw);
     }
 
     static byte[] hashOfNew(String value) {
         return hashOf(value).orElseThrow();
-    }
-
-    private static byte[] sha256(byte[] raw) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(raw);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
