@@ -61,21 +61,14 @@ class DeviceApprovalBrowserTest extends WithTwoFactorOn {
 
     @Test
     void aToolIsApprovedInTheBrowserAfterPasswordAndTotp() throws Exception {
-        try {
+        browser.shotOnFailure(() -> {
             Api.Enrolled user = Api.enrolledUser();
             // a fresh 30 s step: the first sign-in uses this step's code, the second the next step's
             TestClock.toStartOfNextStep();
             approveFromTheLink(user);
             correctAMistypedCodeAndDeny(user);
             assertThat(browser.scriptErrors()).as("errors in the browser console").isEmpty();
-        } catch (Throwable t) {
-            try {
-                browser.shot("failure");
-            } catch (RuntimeException | IOException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
+        });
     }
 
     private void approveFromTheLink(Api.Enrolled user) throws Exception {

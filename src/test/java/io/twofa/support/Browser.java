@@ -194,6 +194,26 @@ public final class Browser implements AutoCloseable {
         js("window.scrollTo(0, 0)");
     }
 
+    /** The steps of a browser test. */
+    @FunctionalInterface
+    public interface Steps {
+        void run() throws Exception;
+    }
+
+    /** Runs a test's steps; when they fail, a full-page screenshot named "failure" is taken before the failure is thrown. */
+    public void shotOnFailure(Steps steps) throws Exception {
+        try {
+            steps.run();
+        } catch (Throwable t) {
+            try {
+                shot("failure");
+            } catch (RuntimeException | IOException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+    }
+
     /** The console's SEVERE messages, except a 4xx answer of the API, which the page expects and handles. */
     public List<String> scriptErrors() {
         return driver.manage().logs().get(LogType.BROWSER).getAll().stream()

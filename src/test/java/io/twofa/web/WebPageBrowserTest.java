@@ -143,25 +143,18 @@ class WebPageBrowserTest {
 
     @Test
     void enrolmentAndSignInInARealBrowser() throws Exception {
-        try {
+        browser.shotOnFailure(() -> {
             adminSwitchesPolicyOnAndCreatesUser();
             byte[] key = userEnrolsAndSignsInWithEveryFactor();
             userMakesNewCodesAndMovesToANewPhone(key);
             adminHelpsTheUser();
             assertThat(browser.scriptErrors()).as("errors in the browser console").isEmpty();
-        } catch (Throwable t) {
-            try {
-                browser.shot("failure");
-            } catch (RuntimeException | IOException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
+        });
     }
 
     @Test
     void stepUpDialogAccountChangesAndTemporaryPasswordInARealBrowser() throws Exception {
-        try {
+        browser.shotOnFailure(() -> {
             Api.twoFactor(true);
             String admin = "web-stepup-admin-" + suffix;
             String target = "web-target-" + suffix;
@@ -259,14 +252,7 @@ class WebPageBrowserTest {
             browser.waitVisible("screen-login");
             assertThat(Api.login(target, "my-own-password-1").getString("status")).isEqualTo("enrollment_required");
             assertThat(browser.scriptErrors()).as("errors in the browser console").isEmpty();
-        } catch (Throwable t) {
-            try {
-                browser.shot("failure");
-            } catch (RuntimeException | IOException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
+        });
     }
 
     /** Enrols an account over REST in the login flow (policy on); its TOTP key. */
