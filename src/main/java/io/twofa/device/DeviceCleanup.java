@@ -6,11 +6,10 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.jboss.logging.Logger;
-
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
+import io.twofa.database.PeriodicCleanup;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -20,7 +19,6 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 class DeviceCleanup {
 
-    private static final Logger LOG = Logger.getLogger(DeviceCleanup.class);
     private static final Duration EVERY = Duration.ofMinutes(1);
     /** An expired authorization is kept this long, so a late poll still learns it expired (not that it is unknown). */
     static final Duration KEPT_AFTER_EXPIRY = Duration.ofMinutes(10);
@@ -30,8 +28,8 @@ class DeviceCleanup {
     private final DeviceAuthorizationRepository authorizations;
     private final DeviceBudgets budgets;
     private final Clock clock;
-    private long timer = -1;
-    private volatile boolean running;
+    private final PeriodicCleanup periodic = new PeriodicCleanup("expired device authorizations and budget counters",
+            this::cleanup);
 
     DeviceCleanup(DeviceAuthorizationRepository authorizations, DeviceBudgets budgets, Clock clock) {
         this.authorizations = authorizations;
@@ -40,34 +38,17 @@ class DeviceCleanup {
     }
 
     void start(@Observes StartupEvent event, Vertx vertx) {
-        timer = vertx.setPeriodic(EVERY.toMillis(), id -> {
-            if (running) {
-                return;
-            }
-            running = true;
-            cleanup().subscribe().with(n -> {
-                running = false;
-                LOG.debugf("Removed %d expired device authorizations and budget counters", n);
-            }, failure -> {
-                running = false;
-                LOG.debugf("Cleanup of device authorizations failed: %s", failure.getClass().getName());
-            });
-        });
+        periodic.start(vertx, EVERY);
     }
 
     /** Removes what is due; the number of rows removed. */
     Uni<Integer> cleanup() {
-        return expired(0).flatMap(n -> budgets.forgetPastWindows().map(m -> n + m));
-    }
-
-    private Uni<Integer> expired(int sofar) {
-        return authorizations.deleteExpired(clock.instant().minus(KEPT_AFTER_EXPIRY), BATCH)
-                .flatMap(n -> n < BATCH ? Uni.createFrom().item(sofar + n) : expired(sofar + n));
+        return PeriodicCleanup.inBatches(
+                batch -> authorizations.deleteExpired(clock.instant().minus(KEPT_AFTER_EXPIRY), batch), BATCH)
+                .flatMap(n -> budgets.forgetPastWindows().map(m -> n + m));
     }
 
     void stop(@Observes ShutdownEvent event, Vertx vertx) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        periodic.stop(vertx);
     }
 }

@@ -6,12 +6,11 @@ import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
-import org.jboss.logging.Logger;
-
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 import io.twofa.config.TwofaConfig;
+import io.twofa.database.PeriodicCleanup;
 import io.vertx.mutiny.core.Vertx;
 
 /**
@@ -21,7 +20,6 @@ import io.vertx.mutiny.core.Vertx;
 @ApplicationScoped
 class ThrottleCleanup {
 
-    private static final Logger LOG = Logger.getLogger(ThrottleCleanup.class);
     /** Rows deleted per statement, so one cleanup never holds many locks for long. */
     static final int BATCH = 5_000;
 
@@ -29,8 +27,7 @@ class ThrottleCleanup {
     private final Clock clock;
     private final Duration every;
     private final Duration knownFor;
-    private long timer = -1;
-    private volatile boolean running;
+    private final PeriodicCleanup periodic = new PeriodicCleanup("expired throttle rows", this::cleanup);
 
     ThrottleCleanup(ThrottleRepository counters, Clock clock, TwofaConfig config) {
         this.counters = counters;
@@ -40,37 +37,17 @@ class ThrottleCleanup {
     }
 
     void start(@Observes StartupEvent event, Vertx vertx) {
-        timer = vertx.setPeriodic(Math.max(100, every.toMillis()), id -> {
-            if (running) {
-                return;
-            }
-            running = true;
-            cleanup().subscribe().with(n -> {
-                running = false;
-                if (n > 0) {
-                    LOG.debugf("Removed %d expired throttle rows", n);
-                }
-            }, failure -> {
-                running = false;
-                LOG.debugf("Cleanup of throttle rows failed: %s", failure.getClass().getName());
-            });
-        });
+        periodic.start(vertx, every);
     }
 
     /** Deletes in batches until none is left; the number of rows removed. */
     Uni<Integer> cleanup() {
         return counters.deleteStaleKnownAddresses(clock.instant().minus(knownFor))
-                .flatMap(known -> expired(known));
-    }
-
-    private Uni<Integer> expired(int sofar) {
-        return counters.deleteExpired(clock.instant(), BATCH)
-                .flatMap(n -> n < BATCH ? Uni.createFrom().item(sofar + n) : expired(sofar + n));
+                .flatMap(known -> PeriodicCleanup.inBatches(batch -> counters.deleteExpired(clock.instant(), batch), BATCH)
+                        .map(n -> known + n));
     }
 
     void stop(@Observes ShutdownEvent event, Vertx vertx) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
+        periodic.stop(vertx);
     }
 }
