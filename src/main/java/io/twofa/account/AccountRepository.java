@@ -44,10 +44,15 @@ public class AccountRepository implements PanacheRepositoryBase<Account, UUID> {
      * concurrent requests); 1 = inserted, 0 = taken.
      */
     public Uni<Integer> insertIfLoginFree(Account account) {
+        return insert(account, "");
+    }
+
+    /** The account as one row, inserted only where {@code condition} (a WHERE clause, or nothing) holds. */
+    private static Uni<Integer> insert(Account account, String condition) {
         return Panache.getSession().chain(session -> session.createNativeQuery("""
                 insert into account (id, login, password_hash, role, created_at, status, password_change_required)
-                values (:id, :login, :hash, :role, :created, :status, :change)
-                on conflict do nothing""")
+                select :id, :login, :hash, :role, :created, :status, :change
+                """ + condition + "\non conflict do nothing")
                 .setParameter("id", account.id)
                 .setParameter("login", account.login)
                 .setParameter("hash", account.passwordHash)
@@ -126,17 +131,7 @@ public class AccountRepository implements PanacheRepositoryBase<Account, UUID> {
 
     /** Inserts the account only if no account exists at all (several instances may start at once); 1 = inserted. */
     public Uni<Integer> insertIfNoAccount(Account account) {
-        return Panache.getSession().chain(session -> session.createNativeQuery("""
-                insert into account (id, login, password_hash, role, created_at)
-                select :id, :login, :hash, :role, :created
-                where not exists (select 1 from account)
-                on conflict do nothing""")
-                .setParameter("id", account.id)
-                .setParameter("login", account.login)
-                .setParameter("hash", account.passwordHash)
-                .setParameter("role", account.role.wireName())
-                .setParameter("created", account.createdAt)
-                .executeUpdate());
+        return insert(account, "where not exists (select 1 from account)");
     }
 
     /** A password the user chose: any temporary one is gone with it. */
