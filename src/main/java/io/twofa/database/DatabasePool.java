@@ -17,10 +17,14 @@ import io.vertx.sqlclient.PoolOptions;
 /**
  * Builds the reactive PostgreSQL pool (used by Hibernate Reactive) with bounded waits, so that while the database
  * is down a request fails within a few seconds (answered 503) instead of hanging for Vert.x' defaults (60 s to
- * connect, 30 s in the pool's queue). Everything else comes from the {@code quarkus.datasource.*} configuration.
+ * connect, 30 s in the pool's queue) and a statement cache on each connection. Everything else comes from the
+ * {@code quarkus.datasource.*} configuration.
  */
 @Singleton
 public class DatabasePool implements PgPoolCreator {
+
+    /** Longer than any statement the service composes (the longest, the password reservation with its audit rows, is about 7,000). */
+    static final int STATEMENT_CACHE_SQL_LIMIT = 65_536;
 
     private final TwofaConfig config;
 
@@ -33,6 +37,12 @@ public class DatabasePool implements PgPoolCreator {
         int connectMillis = (int) Math.min(Integer.MAX_VALUE, config.database().connectTimeout().toMillis());
         for (PgConnectOptions options : input.pgConnectOptionsList()) {
             options.setConnectTimeout(connectMillis);
+            // Named, reused server-side statements: PostgreSQL then parses once per connection and, after five runs,
+            // keeps a generic plan. Without this each execution was parsed and planned anew, and planning the
+            // password throttle's statement alone cost 1.3 ms of PostgreSQL CPU per login (docs/performance.md).
+            // The client's default limit (2048 characters) would leave exactly the long composed statements out.
+            options.setCachePreparedStatements(true);
+            options.setPreparedStatementCacheSqlLimit(STATEMENT_CACHE_SQL_LIMIT);
         }
         PoolOptions pool = input.poolOptions();
         pool.setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, config.database().acquireTimeout().toMillis()));
