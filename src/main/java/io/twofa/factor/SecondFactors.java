@@ -56,7 +56,11 @@ public class SecondFactors {
 
     /** Whether the account has set up a primary factor (it can then log in with a second factor). */
     public Uni<Boolean> anyPrimaryEnrolled(UUID accountId) {
-        return statusOf(accountId).map(all -> all.stream().anyMatch(s -> s.enrolled() && s.primary()));
+        // asked on every login: only primary factors count, and the first one set up answers (no query of the others)
+        return Multi.createFrom().iterable(factors.stream().filter(SecondFactor::primary).toList())
+                .onItem().transformToUniAndConcatenate(f -> f.status(accountId))
+                .filter(FactorStatus::enrolled)
+                .toUni().map(first -> first != null);
     }
 
     /**
