@@ -1,5 +1,7 @@
 package io.twofa.token;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.Provider;
 import java.security.Security;
 import java.util.List;
@@ -7,6 +9,7 @@ import java.util.Map;
 
 import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPrivateKey;
 import org.bouncycastle.jcajce.provider.asymmetric.ec.BCECPublicKey;
+import org.bouncycastle.jcajce.provider.asymmetric.ec.KeyFactorySpi;
 import org.bouncycastle.jcajce.provider.asymmetric.ec.SignatureSpi;
 
 /**
@@ -17,6 +20,10 @@ import org.bouncycastle.jcajce.provider.asymmetric.ec.SignatureSpi;
  * cost, and every verify signs one access token (bench/, docs/performance.md). This provider, first in the list,
  * offers Bouncy Castle's ECDSA only for Bouncy Castle key objects (which {@link SigningKeys} creates), so no other
  * use of ECDSA in the JVM (TLS, for one) changes.
+ * <p>
+ * The keys are decoded into Bouncy Castle's key objects by {@link #keyFactory()} (handed JDK key objects, Bouncy Castle
+ * converts them on every signature, which tripled the cost of a sign or verify). Neither needs Bouncy Castle's whole
+ * JCA provider, whose construction loads every algorithm it has: it took about 0.4 s of each start.
  */
 final class EcdsaProvider extends Provider {
 
@@ -36,6 +43,22 @@ final class EcdsaProvider extends Provider {
                 return new SignatureSpi.ecDSA256();
             }
         });
+    }
+
+    /** Decodes EC keys into Bouncy Castle key objects; a provider of its own, never registered (no JVM default changes). */
+    private static final Provider KEYS = new Provider(NAME + "-keys", "1", "Bouncy Castle EC key factory") {
+        {
+            putService(new Service(this, "KeyFactory", "EC", KeyFactorySpi.EC.class.getName(), List.of(), Map.of()) {
+                @Override
+                public Object newInstance(Object constructorParameter) {
+                    return new KeyFactorySpi.EC();
+                }
+            });
+        }
+    };
+
+    static KeyFactory keyFactory() throws GeneralSecurityException {
+        return KeyFactory.getInstance("EC", KEYS);
     }
 
     /** Registers the provider once per JVM, first in the list (idempotent). */

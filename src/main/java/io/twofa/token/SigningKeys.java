@@ -5,9 +5,7 @@ import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
-import java.security.Provider;
 import java.security.PublicKey;
-import java.security.Security;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -23,7 +21,6 @@ import java.util.regex.Pattern;
 
 import jakarta.inject.Singleton;
 
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.PublicJsonWebKey;
@@ -47,25 +44,8 @@ public class SigningKeys {
 
     private static final Pattern PEM = Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]+)-----END \\1-----");
 
-    /**
-     * The service's one Bouncy Castle provider, registered once (at the end of the provider list, so no other default
-     * changes). Keys are decoded into BC's own key objects, which {@link EcdsaProvider} routes to BC's ECDSA: handed
-     * JDK key objects, BC converts them on every signature, which tripled the cost of an ES256 sign or verify.
-     */
-    static final Provider BOUNCY_CASTLE = registeredBouncyCastle();
-
     static {
         EcdsaProvider.install();
-    }
-
-    private static Provider registeredBouncyCastle() {
-        Provider registered = Security.getProvider(BouncyCastleProvider.PROVIDER_NAME);
-        if (registered != null) {
-            return registered;
-        }
-        Provider provider = new BouncyCastleProvider();
-        Security.addProvider(provider);
-        return provider;
     }
 
     /** The key that signs new tokens. */
@@ -198,7 +178,7 @@ public class SigningKeys {
     @SuppressWarnings("unchecked")
     static <K> K decode(java.security.spec.EncodedKeySpec spec, boolean isPublic) {
         try {
-            KeyFactory factory = KeyFactory.getInstance("EC", BOUNCY_CASTLE);
+            KeyFactory factory = EcdsaProvider.keyFactory();
             Object key = isPublic ? factory.generatePublic(spec) : factory.generatePrivate(spec);
             if (isPublic && !(key instanceof ECPublicKey ec && ec.getParams().getCurve().getField().getFieldSize() == 256)) {
                 throw new IllegalStateException("Signing keys must be EC P-256 (ES256)");
