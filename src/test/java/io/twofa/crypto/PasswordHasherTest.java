@@ -29,6 +29,13 @@ class PasswordHasherTest {
     void unknownAccountsNeverVerifyButCostAHash() {
         assertThat(hasher.verify("dummy password for unknown logins", null)).isFalse();
         assertThat(hasher.verify("anything", null)).isFalse();
+        // the same cost as a real check: the same algorithm and parameters, a salt and a hash of the same lengths
+        String[] dummy = hasher.unknownLoginHash().split("\\$");
+        String[] real = hasher.hash("anything").split("\\$");
+        assertThat(dummy).hasSize(6);
+        assertThat(dummy[1] + dummy[2] + dummy[3]).isEqualTo(real[1] + real[2] + real[3]);
+        assertThat(dummy[4]).hasSameSizeAs(real[4]).isNotEqualTo(real[4]);
+        assertThat(dummy[5]).hasSameSizeAs(real[5]);
     }
 
     @Test
