@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,6 +115,7 @@ public final class Seed {
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("vacuum analyze account");
             s.execute("vacuum analyze authenticator");
+            settle(s);
         }
     }
 
@@ -180,6 +182,22 @@ public final class Seed {
         }
         try (Connection c = connect(); Statement s = c.createStatement()) {
             s.execute("vacuum analyze audit_event");
+            settle(s);
+        }
+    }
+
+    /**
+     * Writes the seeded pages out now. Otherwise the WAL of a large seed starts a checkpoint that runs through the next
+     * phases, and every page they touch first after it is written to the WAL whole: one run measured 1.83 ms of
+     * PostgreSQL CPU per verify in the phase under that checkpoint and 0.68 ms in the same phase later.
+     */
+    private static void settle(Statement s) {
+        try {
+            s.execute("checkpoint");
+        } catch (SQLException e) {
+            // CHECKPOINT needs a superuser or pg_checkpoint: on an external server the run goes on, with a warning
+            System.err.println("WARNING: no checkpoint after seeding (" + e.getMessage().strip()
+                    + "); the next phases may run under the seed's checkpoint");
         }
     }
 }
