@@ -14,7 +14,8 @@
 #   into $BENCH_WORK/service.jfr)  QUARKUS_HTTP_PORT=8383
 #   BENCH_ARGON2=19456,2,1 (m KiB,t,p of the accounts' password hashes; e.g. 1024,1,1 to measure the password step
 #   beyond the hash)  BENCH_JVM_OPTIONS=src/main/jvm/jvm.options (the service's JVM settings, as in production;
-#   "none": the JVM's defaults, for the comparison with unlimited memory).
+#   "none": the JVM's defaults, for the comparison with unlimited memory)  BENCH_PG_STATS=0 (1: PostgreSQL's own
+#   profile of each phase, from pg_stat_statements, into $BENCH_WORK/pg_statements_<phase>.txt).
 # Account ranges are sized from the rates measured earlier in the run; a run with too few accounts stops with a
 # message saying how many it needs, rather than report a rate capped by running out of accounts.
 # Every load phase has a fixed duration; all traffic goes to 127.0.0.1 (the login flood's client binds to the
@@ -35,6 +36,7 @@ WARMUP="${BENCH_WARMUP:-3}"
 ARGON2="${BENCH_ARGON2:-19456,2,1}"
 [[ "$ARGON2" =~ ^[0-9]+,[0-9]+,[0-9]+$ ]] || { echo "BENCH_ARGON2 must be m,t,p (memory KiB, iterations, parallelism): $ARGON2" >&2; exit 2; }
 JVM_OPTIONS="${BENCH_JVM_OPTIONS:-src/main/jvm/jvm.options}"
+PG_STATS="${BENCH_PG_STATS:-0}"
 PGBENCH="${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}"
 RESULTS="$WORK/results.txt"
 LOG="$WORK/bench.log"
@@ -139,6 +141,13 @@ start_service() {
 log "first start (creates the database, schema and keys)"
 start_service
 FIRST_STARTUP_MS=$STARTUP_MS
+if [[ "$PG_STATS" == 1 && $EXTERNAL_DB == 0 ]]; then
+    # loaded at the server's start: set now, in effect from the restart on
+    PGPASSWORD="$(cat "$DATA_DIR/postgres-password")" psql -h 127.0.0.1 -U postgres -d postgres -qX \
+        -p "$(sed -n 's/.*Embedded PostgreSQL [a-z]* on port \([0-9]*\).*/\1/p' "$SERVICE_LOG" | tail -1)" \
+        -c "alter system set shared_preload_libraries = 'pg_stat_statements'" \
+        -c "alter system set pg_stat_statements.track_planning = on"
+fi
 stop_service
 log "restart: startup_ms is measured on an existing database, as in production"
 start_service
@@ -165,6 +174,10 @@ DB_PORT="${HOSTPORT##*:}"
 [[ "$DB_PORT" == "$HOSTPORT" ]] && DB_PORT=5432
 export PGHOST="$DB_HOST" PGPORT="$DB_PORT" PGDATABASE="$DB_NAME" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD"
 DBPROPS=(-Djdbc="$URL" -Duser="$DB_USER" -Dpassword="$DB_PASSWORD")
+if [[ "$PG_STATS" == 1 ]]; then
+    psql -qX -c "create extension if not exists pg_stat_statements" -c "select count(*) from pg_stat_statements" >/dev/null \
+        || { echo "BENCH_PG_STATS=1: this server does not load pg_stat_statements (shared_preload_libraries)" >&2; exit 2; }
+fi
 log "database: $URL"
 
 # memory of the service: VmHWM is the peak resident set; sampled every 0.5 s (also VmRSS) until the end
@@ -192,10 +205,22 @@ pg_cpu_ms() {
     } | awk -v hz="$HZ" '{ t += $1 } END { printf "%d", t * 1000 / hz }'
 }
 # cpu_begin; <phase>; cpu_end NAME REQUESTS: CPU per request of the service and of PostgreSQL during the phase
-cpu_begin() { CPU_S0=$(svc_cpu_ms); CPU_P0=$(pg_cpu_ms); }
+# (with BENCH_PG_STATS=1 also PostgreSQL's statements of the phase, planning and execution per call, into
+# pg_statements_NAME.txt; the reset and the read are outside the CPU counted)
+cpu_begin() {
+    [[ "$PG_STATS" != 1 ]] || psql -qXAt -c "select pg_stat_statements_reset()" >/dev/null
+    CPU_S0=$(svc_cpu_ms); CPU_P0=$(pg_cpu_ms)
+}
 cpu_end() {
     local ds dp
     ds=$(( $(svc_cpu_ms) - CPU_S0 )); dp=$(( $(pg_cpu_ms) - CPU_P0 ))
+    if [[ "$PG_STATS" == 1 ]]; then
+        psql -qX -c "select calls, round((total_plan_time / calls)::numeric, 3) as plan_ms,
+                round((total_exec_time / calls)::numeric, 3) as exec_ms, round(shared_blks_hit::numeric / calls, 1) as blocks,
+                left(regexp_replace(query, '\s+', ' ', 'g'), 150) as query
+            from pg_stat_statements where calls >= 10 order by total_plan_time + total_exec_time desc limit 12" \
+            >"$WORK/pg_statements_$1.txt"
+    fi
     result "${1}_service_cpu_ms_per_req" "$(awk -v a="$ds" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
     [[ -z "$PG_MASTER" ]] || result "${1}_pg_cpu_ms_per_req" "$(awk -v a="$dp" -v n="$2" 'BEGIN { printf "%.2f", (n > 0 ? a / n : 0) }')"
 }
