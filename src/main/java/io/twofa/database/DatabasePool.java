@@ -23,7 +23,7 @@ import io.vertx.sqlclient.PoolOptions;
 @Singleton
 public class DatabasePool implements PgPoolCreator {
 
-    /** Longer than any statement the service composes (the longest, the password reservation with its audit rows, is about 7,000). */
+    /** Longer than any statement the service composes (the longest, the password reservation, is about 7,000). */
     static final int STATEMENT_CACHE_SQL_LIMIT = 65_536;
 
     private final TwofaConfig config;
