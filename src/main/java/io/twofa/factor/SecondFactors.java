@@ -24,11 +24,13 @@ public class SecondFactors {
             AuditType.SECOND_FACTOR_THROTTLED, AuditType.SECOND_FACTOR_LOCKED);
 
     private final List<SecondFactor> factors;
+    private final List<SecondFactor> primaries;
 
     SecondFactors(Instance<SecondFactor> all, AuditMetrics metrics) {
         this.factors = StreamSupport.stream(all.spliterator(), false)
                 .sorted(Comparator.comparing((SecondFactor f) -> !f.primary()).thenComparing(f -> f.type().wireName()))
                 .toList();
+        this.primaries = factors.stream().filter(SecondFactor::primary).toList();
         for (SecondFactor factor : factors) {
             metrics.declareFactor(factor.type().wireName(), EVENTS);
             metrics.declareFactor(factor.type().wireName(), factor.extraEvents());
@@ -50,17 +52,17 @@ public class SecondFactors {
 
     /** Each factor's state, in the caller's Hibernate session (one query after the other: a session is not shared). */
     public Uni<List<FactorStatus>> statusOf(UUID accountId) {
-        return Multi.createFrom().iterable(factors).onItem().transformToUniAndConcatenate(f -> f.status(accountId))
-                .collect().asList();
+        return statuses(factors, accountId).collect().asList();
     }
 
     /** Whether the account has set up a primary factor (it can then log in with a second factor). */
     public Uni<Boolean> anyPrimaryEnrolled(UUID accountId) {
         // asked on every login: only primary factors count, and the first one set up answers (no query of the others)
-        return Multi.createFrom().iterable(factors.stream().filter(SecondFactor::primary).toList())
-                .onItem().transformToUniAndConcatenate(f -> f.status(accountId))
-                .filter(FactorStatus::enrolled)
-                .toUni().map(first -> first != null);
+        return statuses(primaries, accountId).filter(FactorStatus::enrolled).toUni().map(first -> first != null);
+    }
+
+    private static Multi<FactorStatus> statuses(List<SecondFactor> of, UUID accountId) {
+        return Multi.createFrom().iterable(of).onItem().transformToUniAndConcatenate(f -> f.status(accountId));
     }
 
     /**
@@ -68,7 +70,7 @@ public class SecondFactors {
      * an account listing (composed by the account repository).
      */
     public List<Sql> enrolledAccounts() {
-        return factors.stream().filter(SecondFactor::primary).map(SecondFactor::enrolledAccounts)
+        return primaries.stream().map(SecondFactor::enrolledAccounts)
                 .filter(java.util.Objects::nonNull).toList();
     }
 
